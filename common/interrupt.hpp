@@ -1,0 +1,27 @@
+#pragma once
+// SIGINT/SIGTERM handling for commands that own throw-away resources (check, diff, migrate):
+// the signals are blocked in every thread and taken by one watcher thread, which runs the
+// registered cleanups (newest first) and exits 130. Children get an unblocked mask.
+#include <functional>
+
+namespace hectic::interrupt {
+
+// Blocks SIGINT/SIGTERM and starts the watcher. Idempotent. Call early in main, before threads.
+void install();
+
+// True once a signal arrived (cleanups may be running).
+bool requested();
+
+// Registers a cleanup for the lifetime of the guard (a TempCluster stopping and removing itself).
+class CleanupGuard {
+public:
+  explicit CleanupGuard(std::function<void()> cleanup);
+  ~CleanupGuard();
+  CleanupGuard(const CleanupGuard&) = delete;
+  CleanupGuard& operator=(const CleanupGuard&) = delete;
+
+private:
+  unsigned long m_id;
+};
+
+} // namespace hectic::interrupt

@@ -1,0 +1,1 @@
+-- placeholder: inheritance part of the hectic bundle

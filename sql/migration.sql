@@ -1,0 +1,1 @@
+-- placeholder: migration part of the hectic bundle

@@ -1,0 +1,1 @@
+-- placeholder: secret part of the hectic bundle
