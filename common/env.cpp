@@ -1,0 +1,102 @@
+#include "common/env.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "common/error.hpp"
+
+namespace hectic::env {
+
+std::optional<std::string> get(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+std::string get_or(const char* name, std::string fallback) {
+  auto value = get(name);
+  return value && !value->empty() ? *value : fallback;
+}
+
+std::string require(const char* name) {
+  auto value = get(name);
+  if (!value || value->empty())
+    throw Error(ExitCode::missing_argument, fmt::format("{} is not set", name),
+                {fmt::format("export {}=... (see --help)", name)});
+  return *value;
+}
+
+bool truthy(std::optional<std::string> value) {
+  if (!value) return false;
+  std::string lower = *value;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return !(lower.empty() || lower == "0" || lower == "false" || lower == "no");
+}
+
+bool flag(const char* name) { return truthy(get(name)); }
+
+bool is_identifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_';
+  });
+}
+
+std::filesystem::path local_dir() { return require("LOCAL_DIR"); }
+
+std::filesystem::path database_dir() {
+  auto value = get("DATABASE_DIR");
+  if (value && !value->empty()) return *value;
+  return local_dir() / "db";
+}
+
+std::filesystem::path migration_dir() {
+  auto value = get("MIGRATION_DIR");
+  if (value && !value->empty()) return *value;
+  return database_dir() / "migration";
+}
+
+std::filesystem::path database_source() {
+  auto value = get("DATABASE_SOURCE");
+  if (value && !value->empty()) return *value;
+  return database_dir() / "src";
+}
+
+std::filesystem::path hydrate_entrypoint() {
+  return database_source() / get_or("HYDRATE_ENTRYPOINT", "entrypoint.sql");
+}
+
+std::filesystem::path profile_dir() {
+  auto value = get("PROFILE_DIR");
+  if (value && !value->empty()) return *value;
+  return local_dir();
+}
+
+std::filesystem::path patch_sql() {
+  auto value = get("PATCH_SQL");
+  if (value && !value->empty()) return *value;
+  return profile_dir() / "test-data.sql";
+}
+
+std::filesystem::path pg_working_dir() {
+  auto value = get("PG_WORKING_DIR");
+  if (value && !value->empty()) return *value;
+  auto local = get("LOCAL_DIR");
+  if (local && !local->empty()) return std::filesystem::path(*local) / "focus" / "postgresql";
+  throw Error(ExitCode::missing_argument, "neither PG_WORKING_DIR nor LOCAL_DIR is set",
+              {"export LOCAL_DIR=\"$PWD\" (the cluster then lives in $LOCAL_DIR/focus/postgresql)"});
+}
+
+std::filesystem::path cache_dir() {
+  auto value = get("HECTIC_CACHE_DIR");
+  if (value && !value->empty()) return *value;
+  auto xdg = get("XDG_CACHE_HOME");
+  if (xdg && !xdg->empty()) return std::filesystem::path(*xdg) / "hectic";
+  auto home = get("HOME");
+  if (home && !home->empty()) return std::filesystem::path(*home) / ".cache" / "hectic";
+  return std::filesystem::temp_directory_path() / "hectic-cache";
+}
+
+} // namespace hectic::env

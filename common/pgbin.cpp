@@ -1,0 +1,119 @@
+#include "common/pgbin.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include "common/env.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/process.hpp"
+
+namespace hectic::pgbin {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+const log::Logger k_log{"pgbin"};
+
+bool executable(const stdfs::path& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+stdfs::path discover() {
+  if (auto dir = env::get("PG_BIN_DIR"); dir && !dir->empty()) return *dir; // authoritative
+  // PATH: the directory of initdb, if there is one.
+  if (const char* path = std::getenv("PATH")) {
+    std::string_view rest(path);
+    while (!rest.empty()) {
+      auto colon = rest.find(':');
+      stdfs::path dir(std::string(rest.substr(0, colon)));
+      if (!dir.empty() && executable(dir / "initdb")) return dir;
+      if (colon == std::string_view::npos) break;
+      rest.remove_prefix(colon + 1);
+    }
+  }
+  // pg_config --bindir (pg_config itself is often on PATH when initdb is not).
+  try {
+    auto pg_config = process::find_program("pg_config");
+    process::Options options;
+    options.timeout = std::chrono::seconds(10);
+    auto result = process::run(pg_config, {"--bindir"}, options);
+    std::string dir = result.out;
+    while (!dir.empty() && (dir.back() == '\n' || dir.back() == ' ')) dir.pop_back();
+    if (result.ok() && executable(stdfs::path(dir) / "initdb")) return dir;
+  } catch (const Error&) {
+    // no pg_config: try the Debian layout
+  }
+  // The newest /usr/lib/postgresql/<major>/bin.
+  std::vector<std::pair<int, stdfs::path>> found;
+  std::error_code ec;
+  for (const auto& entry : stdfs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (executable(entry.path() / "bin" / "initdb")) found.emplace_back(std::stoi(name), entry.path() / "bin");
+  }
+  if (!found.empty()) return std::max_element(found.begin(), found.end())->second;
+  throw Error(ExitCode::missing_program, "required program 'initdb' not found",
+              {"set PG_BIN_DIR to the directory holding initdb, pg_ctl and postgres, "
+               "or put it on PATH"});
+}
+
+std::mutex g_mutex;
+} // namespace
+
+stdfs::path bin_dir() {
+  std::lock_guard lock(g_mutex);
+  static std::optional<std::pair<std::string, stdfs::path>> cached; // keyed by PG_BIN_DIR
+  std::string key = env::get_or("PG_BIN_DIR", "");
+  if (!cached || cached->first != key) {
+    cached.emplace(key, discover());
+    k_log.debug("PostgreSQL binaries: {}", cached->second.string());
+  }
+  return cached->second;
+}
+
+stdfs::path program(const std::string& name) {
+  stdfs::path dir = bin_dir();
+  stdfs::path path = dir / name;
+  if (!executable(path))
+    throw Error(ExitCode::missing_program,
+                fmt::format("required program '{}' not found in {}", name, dir.string()),
+                {env::get_or("PG_BIN_DIR", "").empty()
+                     ? "set PG_BIN_DIR to a directory that holds it"
+                     : "PG_BIN_DIR is set: it must hold every PostgreSQL program"});
+  return path;
+}
+
+std::string server_version() {
+  static std::mutex mutex;
+  static std::map<std::string, std::string> cache;
+  stdfs::path postgres = program("postgres");
+  std::lock_guard lock(mutex);
+  auto it = cache.find(postgres.string());
+  if (it != cache.end()) return it->second;
+  process::Options options;
+  options.timeout = std::chrono::seconds(20);
+  auto result = process::run_checked(postgres, {"--version"}, options);
+  static const std::regex k_version(R"((\d+)(\.\d+)?)");
+  std::smatch match;
+  std::string version = std::regex_search(result.out, match, k_version) ? match.str(0) : "unknown";
+  cache[postgres.string()] = version;
+  return version;
+}
+
+stdfs::path pkglib_dir() {
+  stdfs::path dir = bin_dir();
+  if (executable(dir / "pg_config")) {
+    process::Options options;
+    options.timeout = std::chrono::seconds(10);
+    auto result = process::run(dir / "pg_config", {"--pkglibdir"}, options);
+    std::string text = result.out;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (result.ok() && !text.empty()) return text;
+  }
+  return dir.parent_path() / "lib";
+}
+
+} // namespace hectic::pgbin
