@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite: build, run every test with ctest (real PostgreSQL servers, each test in
+# its own temp dir), then, when we are root, run the cluster integration tests again as a
+# throw-away unprivileged user. Prints one closing "total: N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=${HECTIC_TEST_JOBS:-2}
+
+# Installs any missing package (a fresh machine) and builds; the example run is setup.sh's job.
+HECTIC_SETUP_SKIP_EXAMPLE=1 "$root/scripts/setup.sh" || { echo "total: 0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+ctest --test-dir build -j"$jobs" --output-on-failure --timeout 600 "$@" 2>&1 | tee "$log"
+ctest_rc=${PIPESTATUS[0]}
+summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+failed=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$summary")
+passed=$(( ${total:-0} - ${failed:-0} ))
+failed=${failed:-1}
+
+# Unprivileged pass: PostgreSQL refuses root, so as root the suite ran the servers as
+# `postgres`; now the same cluster tests run as an ordinary user, servers and all.
+if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
+  user=hectic-test
+  id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
+  stage=$(mktemp -d /tmp/hectic-unprivileged-XXXXXX)
+  mkdir -p "$stage/bin" "$stage/tests" "$stage/tmp"
+  cp build/tools/postgres-init build/tools/postgres-cleanup build/tools/database build/tools/migrator "$stage/bin/" 2>/dev/null
+  cp build/tests/integration_cluster* "$stage/tests/" 2>/dev/null
+  chown -R "$user" "$stage"
+  chmod 755 "$stage"
+  for t in "$stage"/tests/*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    out=$(runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="/home/$user" \
+      HECTIC_TEST_BIN_DIR="$stage/bin" HECTIC_TEST_TMPDIR="$stage/tmp" "$t" 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ]; then
+      n=$(grep -oE '\(([0-9]+) assertions? in ([0-9]+) test cases?\)' <<<"$out" | grep -oE '[0-9]+ test case' | grep -oE '[0-9]+')
+      passed=$((passed + ${n:-1}))
+      echo "unprivileged ($user): $name passed"
+    else
+      failed=$((failed + 1))
+      echo "unprivileged ($user): $name FAILED"
+      echo "$out" | tail -40
+    fi
+  done
+  rm -rf "$stage"
+fi
+
+echo "total: $passed passed, $failed failed"
+[ "$ctest_rc" -eq 0 ] && [ "$failed" -eq 0 ]
