@@ -1,0 +1,48 @@
+#include "common/cli.hpp"
+
+#include <cctype>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+
+namespace hectic::cli {
+
+namespace {
+std::string lowercase_first(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+} // namespace
+
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return std::nullopt;
+  } catch (const CLI::Success& success) { // --help, --help-all, --version
+    return app.exit(success);
+  } catch (const CLI::RequiredError& error) {
+    log::report_error(lowercase_first(error.what()), {fmt::format("{} --help", app.get_name())});
+    return exit_status(ExitCode::missing_argument);
+  } catch (const CLI::ParseError& error) {
+    log::report_error(lowercase_first(error.what()), {fmt::format("{} --help", app.get_name())});
+    return exit_status(ExitCode::unknown_argument);
+  }
+}
+
+int guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& error) {
+    log::report_error(error.what(), error.hints());
+    return exit_status(error.code());
+  } catch (const std::exception& error) {
+    log::report_error(fmt::format("unexpected failure: {}", error.what()),
+                      {"this is a bug; please report it with the command line and HECTIC_LOG=debug output"});
+    return exit_status(ExitCode::internal);
+  }
+}
+
+} // namespace hectic::cli
