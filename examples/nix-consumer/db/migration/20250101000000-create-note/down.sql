@@ -1,0 +1,2 @@
+-- migration 20250101000000-create-note
+DROP TABLE public.note;

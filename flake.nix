@@ -1,0 +1,91 @@
+{
+  description = "hectic: PostgreSQL development environments (postgres-init, postgres-cleanup, database, migrator)";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+
+  outputs = { self, nixpkgs }:
+    let
+      systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
+      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+
+      # The packages of one package set; also the overlay's content (pkgs.hectic.*).
+      hecticFor = pkgs:
+        let
+          # The runtime server by default: plain PostgreSQL 17 (pg_cron is preloaded only
+          # when the server has it; override `postgresql` to get it, see README "Nix").
+          postgresql = pkgs.postgresql_17;
+          unwrapped = pkgs.callPackage ./nix/package.nix {
+            inherit postgresql;
+            # fmt 9 is what the sources are written against (fmt::runtime, <fmt/std.h>).
+            fmt = pkgs.fmt_9 or pkgs.fmt;
+          };
+          tool = programs: pkgs.callPackage ./nix/wrapped.nix {
+            inherit postgresql programs;
+            hectic-unwrapped = unwrapped;
+          };
+        in {
+          hectic-unwrapped = unwrapped;
+          hectic = tool [ "database" "postgres-init" "postgres-cleanup" "migrator" ];
+          database = tool [ "database" ];
+          postgres-init = tool [ "postgres-init" ];
+          postgres-cleanup = tool [ "postgres-cleanup" ];
+          migrator = tool [ "migrator" ];
+        };
+    in {
+      # pkgs.hectic.database etc. for consumers that use an overlay.
+      overlays.default = final: prev: { hectic = hecticFor final; };
+
+      packages = forAllSystems (pkgs:
+        let h = hecticFor pkgs; in h // { default = h.hectic; });
+
+      apps = forAllSystems (pkgs:
+        nixpkgs.lib.genAttrs [ "database" "postgres-init" "postgres-cleanup" "migrator" ] (name: {
+          type = "app";
+          program = nixpkgs.lib.getExe self.packages.${pkgs.stdenv.hostPlatform.system}.${name};
+        }));
+
+      # For hacking on the suite: compilers and libraries of the build, a PostgreSQL with
+      # pg_cron for the tests, and the tools the shell tests use.
+      devShells = forAllSystems (pkgs:
+        let
+          unwrapped = self.packages.${pkgs.stdenv.hostPlatform.system}.hectic-unwrapped;
+          pg = pkgs.postgresql_17.withPackages (ps: [ ps.pg_cron ps.pgtap ]);
+        in {
+          default = pkgs.mkShell {
+            inputsFrom = [ (unwrapped.override { doCheck = true; }) ];
+            packages = [ pg pkgs.ccache pkgs.gdb pkgs.clang-tools pkgs.nix pkgs.zsh pkgs.openssh ];
+            shellHook = ''
+              export PG_BIN_DIR=${pg}/bin
+              echo "hectic dev shell: cmake -S . -B build -G Ninja && ninja -C build && ctest --test-dir build -j2" >&2
+            '';
+          };
+        });
+
+      # `nix flake check`: the whole test suite (ctest; the integration tests start real
+      # PostgreSQL servers, which needs a build sandbox that lets PostgreSQL start: the
+      # Linux sandbox does, with unix sockets under $TMPDIR), and the offline checks of the
+      # .nix files and completions on their own.
+      checks = forAllSystems (pkgs:
+        let h = self.packages.${pkgs.stdenv.hostPlatform.system}; in {
+          tests = h.hectic-unwrapped.override { doCheck = true; };
+          nix-parse = pkgs.runCommand "hectic-nix-parse" { nativeBuildInputs = [ pkgs.nix ]; } ''
+            export NIX_STATE_DIR=$TMPDIR/nix-state
+            bash ${./tests/shell/nix_parse.sh} ${self} $TMPDIR
+            touch $out
+          '';
+          completions = pkgs.runCommand "hectic-completions" { nativeBuildInputs = [ pkgs.bash pkgs.zsh ]; } ''
+            bash ${./tests/shell/bash_completion.sh} ${self} $TMPDIR
+            bash ${./tests/shell/zsh_completion.sh} ${self} $TMPDIR
+            touch $out
+          '';
+          inherit (h) hectic;
+        });
+
+      # The hectic SQL bundle as paths for psql consumers (see nix/lib.nix):
+      # lib.hectic.{version,secret,migration,inheritance}.{path,sql}, lib.hectic.parts (in
+      # order), lib.hectic.paths, lib.hectic.initScript, lib.hectic.bundleVersion.
+      lib.hectic = import ./nix/lib.nix { sqlDir = ./sql; };
+
+      formatter = forAllSystems (pkgs: pkgs.nixpkgs-fmt);
+    };
+}

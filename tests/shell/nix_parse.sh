@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Offline checks of the nix files (no nixpkgs, no network, any user):
+#   1. every .nix file of the repository parses (nix-instantiate --parse; this also rejects
+#      undefined variables);
+#   2. lib.hectic (nix/lib.nix, also through flake.nix) evaluates, and its parts are the
+#      bundle CMake builds: same names in the same order, same version, and the same SQL
+#      text as the files CMake configured into the build dir;
+#   3. the package functions take the arguments the README promises (.override { postgresql }).
+# Usage: nix_parse.sh SOURCE_DIR BINARY_DIR. Exit 77 (skip) without nix-instantiate.
+set -euo pipefail
+
+src=$(cd "$1" && pwd)
+bin=${2:-}
+if ! command -v nix-instantiate >/dev/null 2>&1; then
+    echo "skip: nix-instantiate not found (Debian: apt-get install nix-bin)"
+    exit 77
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hectic-nix-parse.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# --store dummy:// needs no /nix; keep nix's state, cache and config away from $HOME and
+# /nix/var so the test runs the same as root, as an unprivileged user and in a nix build.
+export HOME=$tmp/home XDG_CACHE_HOME=$tmp/cache XDG_CONFIG_HOME=$tmp/config
+export NIX_STATE_DIR=$tmp/state NIX_LOG_DIR=$tmp/log NIX_CONF_DIR=$tmp/etc
+mkdir -p "$HOME" "$NIX_CONF_DIR"
+nix_cmd() { nix-instantiate --store dummy:// "$@"; }
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# 1. Parse every .nix file (skipping build trees and VCS dirs).
+mapfile -d '' files < <(find "$src" \
+    \( -name .git -o -name 'build*' -o -name result -o -name _deps \) -prune -o \
+    -name '*.nix' -type f -print0 | sort -z)
+if ((${#files[@]} == 0)); then
+    fail "no .nix file found under $src"
+fi
+for file in "${files[@]}"; do
+    if out=$(nix_cmd --parse "$file" 2>&1 >/dev/null); then
+        echo "ok: parses: ${file#"$src"/}"
+    else
+        fail "does not parse: ${file#"$src"/}"
+        printf '%s\n' "$out" >&2
+    fi
+done
+for expected in flake.nix nix/package.nix nix/wrapped.nix nix/lib.nix examples/nix-consumer/flake.nix; do
+    [[ -f $src/$expected ]] || fail "missing $expected"
+done
+
+# nix-instantiate --eval --strict of FILE (a function of { src, bin, version, parts }) that
+# must yield true; prints nix's output when it does not.
+eval_true() {
+    local what=$1 file=$2 out
+    if out=$(nix_cmd --eval --strict --argstr src "$src" --argstr bin "$bin" \
+        --argstr version "$version" --argstr parts "$parts" "$file" 2>&1) && [[ $out == true ]]; then
+        echo "ok: $what"
+    else
+        fail "$what"
+        printf '%s\n' "$out" >&2
+    fi
+}
+
+# 2. lib.hectic against what CMake builds. The expected part list is read here with sed,
+# independently of the regex nix/lib.nix uses.
+version=$(tr -d '[:space:]' <"$src/sql/HECTIC_VERSION")
+parts=$(sed -n 's/^[[:space:]]*set(HECTIC_BUNDLE_PARTS[[:space:]]*\([^)]*\)).*/\1/p' "$src/sql/CMakeLists.txt")
+[[ -n $parts ]] || fail "HECTIC_BUNDLE_PARTS not found in sql/CMakeLists.txt"
+
+cat >"$tmp/lib.nix" <<'NIX'
+{ src, bin, version, parts }:
+let
+  h = import (/. + src + "/nix/lib.nix") { };
+  names = builtins.filter (w: builtins.isString w && w != "") (builtins.split " +" parts);
+  includes = builtins.filter builtins.isList (builtins.split "\\\\i /[^\n]*\\.sql\n" h.initSql);
+in
+  h.bundleVersion == version
+  && map (p: p.name) h.parts == names
+  && builtins.length h.paths == builtins.length names
+  && builtins.all (n: h.${n}.name == n && builtins.isString h.${n}.sql && h.${n}.sql != "") names
+  && builtins.all (p: builtins.match ".*\\.sql" (toString p.path) != null) h.parts
+  && builtins.match ".*@HECTIC_BUNDLE_VERSION@.*" h.version.sql == null
+  && builtins.length includes == builtins.length names
+  && builtins.isString h.initScript
+NIX
+eval_true "lib.hectic: version $version, parts [ $parts ] in order, each with path and sql, initScript includes all" "$tmp/lib.nix"
+
+cat >"$tmp/flake.nix" <<'NIX'
+{ src, version, ... }:
+let
+  flake = import (/. + src + "/flake.nix");
+  out = flake.outputs { self = out; nixpkgs = throw "nixpkgs is not available offline"; };
+in
+  out.lib.hectic.bundleVersion == version
+  && builtins.isString flake.inputs.nixpkgs.url
+  && builtins.isString flake.description
+NIX
+eval_true "flake.nix: outputs.lib.hectic evaluates without nixpkgs" "$tmp/flake.nix"
+
+if [[ -n $bin && -d $bin/sql ]]; then
+    cat >"$tmp/configured.nix" <<'NIX'
+{ src, bin, parts, ... }:
+let
+  h = import (/. + src + "/nix/lib.nix") { };
+  names = builtins.filter (w: builtins.isString w && w != "") (builtins.split " +" parts);
+in
+  builtins.all (n: h.${n}.sql == builtins.readFile (/. + bin + "/sql/${n}.sql")) names
+NIX
+    eval_true "lib.hectic: every part's SQL equals the file CMake configured in $bin/sql" "$tmp/configured.nix"
+else
+    echo "note: no CMake build dir with sql/ given; not comparing with the configured SQL"
+fi
+
+# 3. The package functions: build inputs, and `postgresql` overridable on the wrappers.
+cat >"$tmp/args.nix" <<'NIX'
+{ src, ... }:
+let
+  has = file: names: let args = builtins.functionArgs (import (/. + src + file)); in builtins.all (a: args ? ${a}) names;
+in
+  has "/nix/package.nix" [ "stdenv" "cmake" "ninja" "pkg-config" "libpq" "postgresql" "boost" "cli11" "fmt" "nlohmann_json" "openssl" "catch2" "doCheck" ]
+  && has "/nix/wrapped.nix" [ "postgresql" "makeWrapper" "hectic-unwrapped" "programs" ]
+NIX
+eval_true "nix/package.nix and nix/wrapped.nix take the build inputs and an overridable postgresql" "$tmp/args.nix"
+
+if ((failures > 0)); then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "all nix checks passed"
