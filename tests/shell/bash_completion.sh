@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# The bash completions (completions/bash/hectic.bash) load in a plain bash and offer the
+# subcommands and options of the four binaries, and the migration names for
+# `migrator migrate to` / `mark-applied` / `database migrator migrate to` from
+# `migrator list --raw` (honouring -d/--migration-dir and MIGRATION_DIR). When the binaries
+# are built, every subcommand and long option their --help lists must be offered, and
+# nothing else. Usage: bash_completion.sh SOURCE_DIR BINARY_DIR.
+set -uo pipefail
+
+src=$(cd "$1" && pwd)
+bin=${2:-}
+script=$src/completions/bash/hectic.bash
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hectic-bash-completion.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+if ! out=$(bash --norc --noprofile -c 'source "$1" && complete -p database migrator postgres-init postgres-cleanup' _ "$script" 2>&1); then
+    fail "sourcing $script: $out"
+fi
+# shellcheck source=/dev/null
+source "$script" || { echo "FAIL: cannot source $script" >&2; exit 1; }
+
+# Runs the completion registered for $1 on the words given (the last one is the word under
+# the cursor) and sets `got` to the candidates, one per line, sorted.
+got=""
+complete_words() {
+    local spec fn
+    spec=$(complete -p "$1" 2>/dev/null) || { got=""; return 1; }
+    fn=${spec#*-F }
+    fn=${fn%% *}
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(($# - 1))
+    COMP_LINE="$*"
+    COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    "$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    got=$(printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort)
+}
+
+# expect_has "WORDS" CANDIDATE... : each candidate is offered.
+expect_has() {
+    local line=$1 want
+    shift
+    local -a words
+    read -r -a words <<<"$line"
+    [[ $line == *" " ]] && words+=("")
+    complete_words "${words[@]}"
+    for want in "$@"; do
+        if ! grep -qxF -- "$want" <<<"$got"; then
+            fail "'$line<TAB>' does not offer '$want'; offers: $(tr '\n' ' ' <<<"$got")"
+            return
+        fi
+    done
+    echo "ok: '$line<TAB>' offers $*"
+}
+
+# expect_exactly "WORDS" CANDIDATE... : exactly these candidates.
+expect_exactly() {
+    local line=$1
+    shift
+    local -a words
+    read -r -a words <<<"$line"
+    [[ $line == *" " ]] && words+=("")
+    complete_words "${words[@]}"
+    local want
+    want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+    if [[ $got != "$want" ]]; then
+        fail "'$line<TAB>' offers [$(tr '\n' ' ' <<<"$got")], expected [$(tr '\n' ' ' <<<"$want")]"
+    else
+        echo "ok: '$line<TAB>' offers exactly $*"
+    fi
+}
+
+# --- subcommands and options, from SPEC ----------------------------------------------------
+expect_exactly "database " deploy init hydrate patch test check cleanup log pull_staging \
+    migrator backup restore normalize-backup diff secrets
+expect_exactly "database de" deploy
+expect_exactly "database -u postgresql:///x hy" hydrate
+expect_has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup -u --url -i --inherits
+expect_has "database hydrate --" --no-hook --mock
+expect_has "database check -" -P -H -m
+expect_has "database patch -" -e --edit
+expect_has "database normalize-backup --" --output --role --database --admin-role
+expect_has "database diff --" --tables --ignore-migration-fail --output
+expect_exactly "database secrets " load
+expect_has "database secrets load -" -f --file
+expect_has "database diff " log
+
+expect_exactly "migrator " init migrate create list status fetch plan apply mark-applied log help
+expect_exactly "migrator mi" migrate
+expect_exactly "migrator migrate " up down to
+expect_exactly "migrator -d /nowhere migrate " up down to
+expect_has "migrator migrate up " all latest head
+expect_has "migrator migrate down " all
+expect_has "migrator migrate to " latest head last
+expect_has "migrator -" -u --db-url -d --migration-dir -V --version -h --help
+expect_has "migrator init --" --dry-run
+expect_has "migrator list --" --raw
+expect_has "migrator create --" --name
+expect_has "migrator apply --" --plan --auto-approve
+expect_has "migrator plan --" --output-json --output-human
+
+expect_has "postgres-init -" --format -h --help --version
+expect_has "postgres-init --format " json
+expect_has "postgres-cleanup -" -h --help --version
+
+# --- database log: the server log files of PG_WORKING_DIR ---------------------------------
+mkdir -p "$tmp/pg/data/log"
+touch "$tmp/pg/data/log/postgresql-2024-01-01.log" "$tmp/pg/data/log/postgresql-2024-01-02.log"
+PG_WORKING_DIR=$tmp/pg expect_exactly "database log " list postgresql-2024-01-01.log postgresql-2024-01-02.log
+PG_WORKING_DIR=$tmp/pg expect_exactly "database log postgresql-2024-01-02" postgresql-2024-01-02.log
+
+# --- migration names -------------------------------------------------------------------------
+migrations=$tmp/project/db/migration
+mkdir -p "$migrations/20240101000000-create-user" "$migrations/20240102000000-add index" \
+    "$migrations/20240103000000-seed"
+for dir in "$migrations"/*/; do
+    echo "select 1;" >"$dir/up.sql"
+    echo "select 1;" >"$dir/down.sql"
+done
+mkdir -p "$tmp/empty-bin"
+
+# A migrator on PATH that records its arguments and answers like `migrator list --raw`.
+mkdir -p "$tmp/stub-bin"
+cat >"$tmp/stub-bin/migrator" <<'EOF'
+#!/usr/bin/env bash
+printf '%s\n' "$@" >"$STUB_ARGS"
+dir=${MIGRATION_DIR:-./migration}
+while (($#)); do
+    case $1 in
+        -d | --migration-dir) dir=$2; shift ;;
+    esac
+    shift
+done
+printf 'stub-%s\n' 20240101000000-create-user "20240102000000-add index"
+printf 'dir=%s\n' "$dir" >>"$STUB_ARGS"
+EOF
+chmod +x "$tmp/stub-bin/migrator"
+export STUB_ARGS=$tmp/stub-args
+
+PATH=$tmp/stub-bin:$PATH expect_exactly "migrator -d $migrations migrate to " latest head last \
+    stub-20240101000000-create-user 'stub-20240102000000-add\ index'
+if [[ $(head -3 "$STUB_ARGS" | tr '\n' ' ') != "list --raw -d " || $(tail -1 "$STUB_ARGS") != "dir=$migrations" ]]; then
+    fail "the completion did not run 'migrator list --raw -d $migrations': $(tr '\n' ' ' <"$STUB_ARGS")"
+else
+    echo "ok: names come from 'migrator list --raw -d DIR'"
+fi
+rm -f "$STUB_ARGS"
+PATH=$tmp/stub-bin:$PATH expect_exactly "migrator migrate --migration-dir=$migrations to stub-2024010" \
+    stub-20240101000000-create-user 'stub-20240102000000-add\ index'
+grep -qxF "dir=$migrations" "$STUB_ARGS" 2>/dev/null || fail "--migration-dir=DIR did not reach migrator list"
+# COMP_WORDBREAKS splits `--migration-dir=DIR` into `--migration-dir` `=` `DIR`.
+rm -f "$STUB_ARGS"
+PATH=$tmp/stub-bin:$PATH expect_exactly "migrator migrate --migration-dir = $migrations to stub-2024010" \
+    stub-20240101000000-create-user 'stub-20240102000000-add\ index'
+grep -qxF "dir=$migrations" "$STUB_ARGS" 2>/dev/null || fail "'--migration-dir = DIR' did not reach migrator list"
+PATH=$tmp/stub-bin:$PATH MIGRATION_DIR=$migrations expect_has "migrator mark-applied " stub-20240101000000-create-user
+
+# Without a migrator binary: the directory listing, same names.
+PATH=$tmp/empty-bin:/usr/bin:/bin expect_exactly "migrator -d $migrations migrate to 2024" \
+    20240101000000-create-user '20240102000000-add\ index' 20240103000000-seed
+PATH=$tmp/empty-bin:/usr/bin:/bin MIGRATION_DIR=$migrations expect_exactly "migrator migrate to 20240103" \
+    20240103000000-seed
+# `database migrator ...`: the project's migration dir ($DATABASE_DIR/migration).
+PATH=$tmp/empty-bin:/usr/bin:/bin LOCAL_DIR=$tmp/project expect_has "database -u postgresql:///x migrator migrate to " \
+    latest 20240101000000-create-user 20240103000000-seed
+PATH=$tmp/empty-bin:/usr/bin:/bin LOCAL_DIR=$tmp/project expect_exactly "database migrator migrate " up down to
+
+# --- with the bash-completion package loaded (its _filedir completes paths) --------------
+for bash_completion in /usr/share/bash-completion/bash_completion /etc/bash_completion; do
+    [[ -r $bash_completion ]] || continue
+    if out=$(cd "$tmp/project/db" && bash --norc --noprofile -c '
+        source "$1" && source "$2" || exit 1
+        COMP_WORDS=(migrator -d mig); COMP_CWORD=2; COMP_LINE="migrator -d mig"; COMP_POINT=${#COMP_LINE}
+        _hectic_migrator; printf "%s\n" "${COMPREPLY[@]}"
+        COMP_WORDS=(migrator -d migration migrate to 202401030); COMP_CWORD=5
+        COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+        _hectic_migrator; printf "%s\n" "${COMPREPLY[@]}"' _ "$bash_completion" "$script" 2>&1) &&
+        [[ $out == $'migration\n20240103000000-seed' ]]; then
+        echo "ok: works with $bash_completion loaded (directories, migration names)"
+    else
+        fail "with $bash_completion loaded: [$out]"
+    fi
+    break
+done
+
+# --- against the real binaries, when built -------------------------------------------------
+tool_path() {
+    local candidate
+    for candidate in "$bin/tools/$1/$1" "$bin/$1"; do
+        [[ -x $candidate ]] && { printf '%s\n' "$candidate"; return 0; }
+    done
+    return 1
+}
+
+# Long options and subcommands a CLI11 --help text lists.
+help_options() { grep -oE -- '(^|[ ,])--[a-zA-Z][a-zA-Z0-9_-]*' | sed 's/^[ ,]*//' | sort -u; }
+help_subcommands() {
+    sed -n '/^Subcommands:/,/^$/p' | sed '1d' | awk 'NF { print $1 }' | sort -u
+}
+
+# The options offered for `tool [sub] --` must be the long options of `tool [sub] --help`.
+check_options_against_help() {
+    local path=$1 name=$2
+    shift 2
+    local help offered listed
+    if ! help=$("$path" "$@" --help 2>&1); then
+        fail "'$name $* --help' failed: $help"
+        return
+    fi
+    listed=$(help_options <<<"$help")
+    complete_words "$name" "$@" "--"
+    offered=$(grep -- '^--' <<<"$got" | sort -u)
+    if [[ $listed != "$offered" ]]; then
+        fail "'$name $* --<TAB>' offers [$(tr '\n' ' ' <<<"$offered")] but --help lists [$(tr '\n' ' ' <<<"$listed")]"
+    else
+        echo "ok: '$name $* --<TAB>' offers the long options of --help"
+    fi
+}
+
+for tool in postgres-init postgres-cleanup; do
+    if path=$(tool_path "$tool"); then
+        check_options_against_help "$path" "$tool"
+    else
+        echo "note: $tool not built under $bin; not comparing with its --help"
+    fi
+done
+
+for tool in database migrator; do
+    if ! path=$(tool_path "$tool"); then
+        echo "note: $tool not built under $bin; not comparing with its --help"
+        continue
+    fi
+    help=$("$path" --help 2>&1)
+    subs=$(help_subcommands <<<"$help")
+    complete_words "$tool" ""
+    if [[ -z $subs ]]; then
+        fail "'$tool --help' lists no subcommands: $help"
+    elif missing=$(comm -23 <(printf '%s\n' "$subs") <(printf '%s\n' "$got")) && [[ -n $missing ]]; then
+        fail "'$tool <TAB>' does not offer $(tr '\n' ' ' <<<"$missing")(listed by --help)"
+    else
+        echo "ok: '$tool <TAB>' offers every subcommand of --help"
+    fi
+    check_options_against_help "$path" "$tool"
+    for sub in $subs; do
+        [[ $tool == database && $sub == migrator ]] && continue # passes everything to migrator
+        check_options_against_help "$path" "$tool" "$sub"
+    done
+done
+
+# The real migrator lists the names (migrator list --raw -d DIR), typed as a path.
+if path=$(tool_path migrator); then
+    PATH=$tmp/empty-bin:/usr/bin:/bin expect_exactly "$path -d $migrations migrate to 20240" \
+        20240101000000-create-user '20240102000000-add\ index' 20240103000000-seed
+    mkdir -p "$tmp/real-bin"
+    ln -s "$path" "$tmp/real-bin/migrator"
+    PATH=$tmp/real-bin:/usr/bin:/bin LOCAL_DIR=$tmp/project expect_has "database migrator migrate to " \
+        latest 20240101000000-create-user '20240102000000-add\ index' 20240103000000-seed
+fi
+
+if ((failures > 0)); then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "all bash completion checks passed"
