@@ -1,0 +1,39 @@
+// `migrator apply --plan FILE [--auto-approve]`: the reviewed-plan flow, step 2.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "tools/migrator/commands.hpp"
+
+namespace hectic::migrator {
+
+int run_apply(const Globals& globals, const ApplyOptions& options) {
+  nlohmann::json plan;
+  try {
+    plan = nlohmann::json::parse(fs::read_file(options.plan));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ExitCode::generic, fmt::format("plan file {} is not valid JSON: {}", options.plan, e.what()));
+  }
+  std::function<bool(const nlohmann::json&)> confirm;
+  if (!options.auto_approve) {
+    if (isatty(STDIN_FILENO) == 0)
+      throw Error(ExitCode::missing_argument,
+                  "apply needs --auto-approve when stdin is not a terminal",
+                  {"review the plan, then run: migrator apply --plan FILE --auto-approve"});
+    confirm = [](const nlohmann::json& reviewed) {
+      std::cerr << migrate::plan_to_text(reviewed) << "Apply these migrations? Type 'yes': "
+                << std::flush;
+      std::string answer;
+      std::getline(std::cin, answer);
+      return answer == "yes" || answer == "y";
+    };
+  }
+  migrate::apply(globals.to_options("apply"), plan, confirm);
+  return 0;
+}
+
+} // namespace hectic::migrator
