@@ -65,6 +65,13 @@ std::unique_ptr<pq::Connection> connect(const Options& options) {
     }
     k_log.debug("session {} = {}", setting, *value);
   };
+  // A migrator killed mid-statement (kill -9, CI timeout) must not leave its backend running
+  // the rest of a long statement with locks held: the server checks the client every second
+  // (PostgreSQL 14+; older servers ignore it).
+  try {
+    connection->exec("SET client_connection_check_interval = '1s'");
+  } catch (const pq::SqlError&) {
+  }
   set("lock_timeout", options.lock_timeout, "--lock-timeout");
   set("statement_timeout", options.statement_timeout, "--statement-timeout");
   return connection;
