@@ -90,9 +90,10 @@ _hectic_migration_names() {
 }
 
 _hectic_migrator_subcommands="init migrate create list status fetch plan apply mark-applied log help"
-_hectic_migrator_global_opts="-u --db-url -d --migration-dir --inherits -V --version -h --help"
+# Options that stand anywhere (before or after the subcommand).
+_hectic_migrator_global_opts="-u --db-url -d --migration-dir -v --set -f --force --single-transaction --lock-timeout --statement-timeout --lock-wait --inherits -V --version -h --help"
 # Options that take a value (the next word, or `--opt=value`).
-_hectic_migrator_arg_opts="-u --db-url -d --migration-dir --inherits -v --set --lock-wait --lock-timeout --statement-timeout --name --output-json --output-human --plan"
+_hectic_migrator_arg_opts="-u --db-url -d --migration-dir --inherits -v --set --lock-wait --lock-timeout --statement-timeout -n --name --limit --output-json --output-human --plan"
 
 # Completes migrator's arguments: $1 = the index of the current word in the array named by
 # $2 whose element 0 is the migrator command word.
@@ -128,7 +129,7 @@ _hectic_migrator_core() {
     case $_hectic_prev in
         -d | --migration-dir) _hectic_files -d; return ;;
         --plan | --output-json | --output-human) _hectic_files; return ;;
-        -u | --db-url | --inherits | -v | --set | --lock-wait | --lock-timeout | --statement-timeout | --name)
+        -u | --db-url | --inherits | -v | --set | --lock-wait | --lock-timeout | --statement-timeout | -n | --name | --limit)
             return ;;
     esac
 
@@ -138,13 +139,12 @@ _hectic_migrator_core() {
         local opts=$_hectic_migrator_global_opts
         case $sub in
             init) opts+=" --dry-run" ;;
-            migrate) opts+=" -v --set --force --single-transaction --lock-wait --lock-timeout --statement-timeout" ;;
-            apply) opts+=" --plan --auto-approve --force --lock-wait --lock-timeout --statement-timeout" ;;
-            create) opts+=" --name" ;;
+            apply) opts+=" --plan --auto-approve" ;;
+            create) opts+=" -n --name" ;;
             list) opts+=" --raw" ;;
             status) opts+=" --json" ;;
             plan) opts+=" --output-json --output-human" ;;
-            mark-applied) opts+=" --force" ;;
+            log) opts+=" -n --limit --json" ;;
         esac
         _hectic_reply "$opts"
         return
@@ -273,7 +273,7 @@ _hectic_postgres_init() {
     local _hectic_cur _hectic_prev
     _hectic_current COMP_WORDS "$COMP_CWORD"
     case $_hectic_prev in
-        --format) _hectic_reply "env json"; return ;;
+        --format) _hectic_reply "shell json"; return ;;
     esac
     [[ $_hectic_cur == -* ]] && _hectic_reply "--format -h --help --version"
 }

@@ -30,7 +30,9 @@ source "$script" || { echo "FAIL: cannot source $script" >&2; exit 1; }
 got=""
 complete_words() {
     local spec fn
-    spec=$(complete -p "$1" 2>/dev/null) || { got=""; return 1; }
+    # Like bash: the compspec of the full path, else of its last component.
+    spec=$(complete -p "$1" 2>/dev/null) || spec=$(complete -p "${1##*/}" 2>/dev/null) ||
+        { got=""; return 1; }
     fn=${spec#*-F }
     fn=${fn%% *}
     COMP_WORDS=("$@")
@@ -106,7 +108,7 @@ expect_has "migrator apply --" --plan --auto-approve
 expect_has "migrator plan --" --output-json --output-human
 
 expect_has "postgres-init -" --format -h --help --version
-expect_has "postgres-init --format " json
+expect_exactly "postgres-init --format " shell json
 expect_has "postgres-cleanup -" -h --help --version
 
 # --- database log: the server log files of PG_WORKING_DIR ---------------------------------
@@ -189,68 +191,80 @@ for bash_completion in /usr/share/bash-completion/bash_completion /etc/bash_comp
     break
 done
 
-# --- against the real binaries, when built -------------------------------------------------
+# --- against the real binaries, when built: completions and --help agree -----------------
 tool_path() {
     local candidate
-    for candidate in "$bin/tools/$1/$1" "$bin/$1"; do
-        [[ -x $candidate ]] && { printf '%s\n' "$candidate"; return 0; }
+    for candidate in "$bin/tools/$1" "$bin/tools/$1/$1" "$bin/$1"; do
+        [[ -f $candidate && -x $candidate ]] && { printf '%s\n' "$candidate"; return 0; }
     done
     return 1
 }
 
-# Long options and subcommands a CLI11 --help text lists.
-help_options() { grep -oE -- '(^|[ ,])--[a-zA-Z][a-zA-Z0-9_-]*' | sed 's/^[ ,]*//' | sort -u; }
+# The long options of the "Options:" sections of a --help text (the option column only, not
+# the prose or the examples).
+help_options() {
+    awk '/^[A-Za-z].*:$/ { in_opts = ($0 ~ /^Options:$/); next }
+         in_opts && /^ +-/ { sub(/^ +/, ""); split($0, cols, /   +/); print cols[1] }' |
+        grep -oE -- '--[a-zA-Z][a-zA-Z0-9_-]*' | sort -u
+}
+# The subcommands of a --help text: first words of the "Subcommands:" (CLI11) or "Commands:"
+# section, at two spaces of indentation.
 help_subcommands() {
-    sed -n '/^Subcommands:/,/^$/p' | sed '1d' | awk 'NF { print $1 }' | sort -u
+    awk '/^[A-Za-z].*:$/ { in_cmds = ($0 ~ /^(Sub)?[Cc]ommands:$/); next }
+         /^$/ { in_cmds = 0 }
+         in_cmds && /^  [a-z]/ { print $1 }' | sort -u
 }
 
-# The options offered for `tool [sub] --` must be the long options of `tool [sub] --help`.
-check_options_against_help() {
-    local path=$1 name=$2
-    shift 2
-    local help offered listed
-    if ! help=$("$path" "$@" --help 2>&1); then
-        fail "'$name $* --help' failed: $help"
-        return
-    fi
-    listed=$(help_options <<<"$help")
-    complete_words "$name" "$@" "--"
-    offered=$(grep -- '^--' <<<"$got" | sort -u)
-    if [[ $listed != "$offered" ]]; then
-        fail "'$name $* --<TAB>' offers [$(tr '\n' ' ' <<<"$offered")] but --help lists [$(tr '\n' ' ' <<<"$listed")]"
-    else
-        echo "ok: '$name $* --<TAB>' offers the long options of --help"
-    fi
-}
-
-for tool in postgres-init postgres-cleanup; do
-    if path=$(tool_path "$tool"); then
-        check_options_against_help "$path" "$tool"
-    else
-        echo "note: $tool not built under $bin; not comparing with its --help"
-    fi
-done
-
-for tool in database migrator; do
-    if ! path=$(tool_path "$tool"); then
-        echo "note: $tool not built under $bin; not comparing with its --help"
-        continue
-    fi
-    help=$("$path" --help 2>&1)
-    subs=$(help_subcommands <<<"$help")
-    complete_words "$tool" ""
-    if [[ -z $subs ]]; then
-        fail "'$tool --help' lists no subcommands: $help"
-    elif missing=$(comm -23 <(printf '%s\n' "$subs") <(printf '%s\n' "$got")) && [[ -n $missing ]]; then
-        fail "'$tool <TAB>' does not offer $(tr '\n' ' ' <<<"$missing")(listed by --help)"
-    else
-        echo "ok: '$tool <TAB>' offers every subcommand of --help"
-    fi
-    check_options_against_help "$path" "$tool"
-    for sub in $subs; do
-        [[ $tool == database && $sub == migrator ]] && continue # passes everything to migrator
-        check_options_against_help "$path" "$tool" "$sub"
+# Walks `tool [sub [subsub]] --help`: every subcommand listed must be offered at its
+# position; the union of the long options listed must equal the union of the long options
+# the completion offers at those positions.
+check_tool_against_help() {
+    local tool=$1 path=$2
+    local -a queue=("") # subcommand paths, space-separated words
+    local listed="" offered="" prefix help subs sub missing
+    while ((${#queue[@]})); do
+        prefix=${queue[0]}
+        queue=("${queue[@]:1}")
+        local -a prefix_words=()
+        read -r -a prefix_words <<<"$prefix"
+        if ! help=$("$path" "${prefix_words[@]}" --help 2>&1); then
+            fail "'$tool $prefix --help' failed: $help"
+            continue
+        fi
+        listed+=$(help_options <<<"$help")$'\n'
+        complete_words "$tool" "${prefix_words[@]}" "--"
+        offered+=$(grep -- '^--' <<<"$got")$'\n'
+        subs=$(help_subcommands <<<"$help")
+        [[ -n $subs ]] || continue
+        complete_words "$tool" "${prefix_words[@]}" ""
+        missing=$(comm -23 <(printf '%s\n' "$subs") <(printf '%s\n' "$got"))
+        if [[ -n $missing ]]; then
+            fail "'$tool $prefix <TAB>' lacks $(tr '\n' ' ' <<<"$missing")(listed by '$tool $prefix --help')"
+        else
+            echo "ok: '$tool $prefix <TAB>' offers every subcommand of --help"
+        fi
+        for sub in $subs; do
+            # `database migrator` hands everything to migrator; `help` is the help.
+            [[ $sub == help || ($tool == database && $sub == migrator) ]] && continue
+            ((${#prefix_words[@]} < 2)) && queue+=("${prefix:+$prefix }$sub")
+        done
     done
+    listed=$(sed '/^$/d' <<<"$listed" | sort -u)
+    offered=$(sed '/^$/d' <<<"$offered" | sort -u)
+    if [[ $listed != "$offered" ]]; then
+        fail "$tool: long options in --help but not completed: [$(comm -23 <(echo "$listed") <(echo "$offered") | tr '\n' ' ')]," \
+            "completed but not in --help: [$(comm -13 <(echo "$listed") <(echo "$offered") | tr '\n' ' ')]"
+    else
+        echo "ok: $tool: the completed long options are exactly those of --help ($(wc -l <<<"$listed") options)"
+    fi
+}
+
+for tool in postgres-init postgres-cleanup database migrator; do
+    if path=$(tool_path "$tool"); then
+        check_tool_against_help "$tool" "$path"
+    else
+        echo "note: $tool not built under $bin; not comparing with its --help"
+    fi
 done
 
 # The real migrator lists the names (migrator list --raw -d DIR), typed as a path.

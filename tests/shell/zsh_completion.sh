@@ -86,7 +86,7 @@ expect_exactly "migrator " init migrate create list status fetch plan apply mark
 expect_exactly "migrator migrate " up down to
 expect_has "migrator migrate up " all latest head
 expect_has "migrator migrate -" --force --single-transaction --db-url --migration-dir
-expect_has "postgres-init --format=" json
+expect_exactly "postgres-init --format=" shell json
 expect_has "postgres-cleanup -" --help --version
 
 migrations=$tmp/project/db/migration
@@ -114,6 +114,61 @@ PATH=/usr/bin:/bin expect_exactly "migrator -d $migrations migrate to 2024" \
     20240101000000-create-user 20240103000000-seed
 PATH=/usr/bin:/bin LOCAL_DIR=$tmp/project expect_exactly "database migrator migrate to 2024" \
     20240101000000-create-user 20240103000000-seed
+
+# --- against the real binaries, when built: completions and --help agree -----------------
+bin=${2:-}
+tool_path() {
+    local candidate
+    for candidate in "$bin/tools/$1" "$bin/tools/$1/$1" "$bin/$1"; do
+        [[ -f $candidate && -x $candidate ]] && { printf '%s\n' "$candidate"; return 0; }
+    done
+    return 1
+}
+# Long options of the "Options:" sections; subcommands of the "(Sub)commands:" sections.
+help_options() {
+    awk '/^[A-Za-z].*:$/ { in_opts = ($0 ~ /^Options:$/); next }
+         in_opts && /^ +-/ { sub(/^ +/, ""); split($0, cols, /   +/); print cols[1] }' |
+        grep -oE -- '--[a-zA-Z][a-zA-Z0-9_-]*' | sort -u
+}
+help_subcommands() {
+    awk '/^[A-Za-z].*:$/ { in_cmds = ($0 ~ /^(Sub)?[Cc]ommands:$/); next }
+         /^$/ { in_cmds = 0 }
+         in_cmds && /^  [a-z]/ { print $1 }' | sort -u
+}
+for tool in postgres-init postgres-cleanup database migrator; do
+    if ! path=$(tool_path "$tool"); then
+        echo "note: $tool not built under $bin; not comparing with its --help"
+        continue
+    fi
+    listed="" offered=""
+    top_help=$("$path" --help 2>&1)
+    subs=$(help_subcommands <<<"$top_help")
+    for sub in "" $subs; do
+        [[ $sub == help || ($tool == database && $sub == migrator) ]] && continue
+        help=$("$path" $sub --help 2>&1) || { fail "'$tool $sub --help' failed: $help"; continue; }
+        listed+=$(help_options <<<"$help")$'\n'
+        # Nested subcommands (database secrets load, migrator migrate up): their options too.
+        for subsub in $(help_subcommands <<<"$help"); do
+            [[ -n $sub ]] || break
+            listed+=$("$path" $sub "$subsub" --help 2>&1 | help_options)$'\n'
+            capture "$tool $sub $subsub --"
+            offered+=$(grep -- '^--' <<<"$got")$'\n'
+        done
+        capture "$tool ${sub:+$sub }--"
+        offered+=$(grep -- '^--' <<<"$got")$'\n'
+    done
+    capture "$tool "
+    missing=$(comm -23 <(printf '%s\n' $subs | sort -u) <(printf '%s\n' "$got"))
+    [[ -z $missing ]] || fail "zsh '$tool <TAB>' lacks $(tr '\n' ' ' <<<"$missing")(listed by --help)"
+    listed=$(sed '/^$/d' <<<"$listed" | sort -u)
+    offered=$(sed '/^$/d' <<<"$offered" | sort -u)
+    if [[ $listed != "$offered" ]]; then
+        fail "zsh $tool: long options in --help but not completed: [$(comm -23 <(echo "$listed") <(echo "$offered") | tr '\n' ' ')]," \
+            "completed but not in --help: [$(comm -13 <(echo "$listed") <(echo "$offered") | tr '\n' ' ')]"
+    else
+        echo "ok: zsh $tool: subcommands of --help offered; completed long options are exactly those of --help"
+    fi
+done
 
 if ((failures > 0)); then
     echo "$failures check(s) failed" >&2
