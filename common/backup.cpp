@@ -1,0 +1,268 @@
+#include "common/backup.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/cluster_detail.hpp"
+#include "common/env.hpp"
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "common/log.hpp"
+#include "common/pgbin.hpp"
+#include "common/pq.hpp"
+#include "common/process.hpp"
+
+namespace hectic::backup {
+namespace stdfs = std::filesystem;
+namespace {
+
+const log::Logger k_log{"db backup"};
+
+bool is_file(const stdfs::path& path) {
+  std::error_code ec;
+  return stdfs::is_regular_file(path, ec);
+}
+
+// base.tar.gz, else base.tar.
+std::optional<stdfs::path> member(const stdfs::path& dir, const std::string& stem) {
+  for (const auto& name : {stem + ".tar.gz", stem + ".tar"})
+    if (is_file(dir / name)) return dir / name;
+  return std::nullopt;
+}
+
+void extract(const stdfs::path& archive, const stdfs::path& into) {
+  // GNU tar detects gzip by itself when reading.
+  process::run_checked("tar", {"-xf", archive.string(), "-C", into.string()});
+}
+
+// Moves every entry of from into to (same file system).
+void move_entries(const stdfs::path& from, const stdfs::path& to) {
+  for (const auto& entry : stdfs::directory_iterator(from)) stdfs::rename(entry.path(), to / entry.path().filename());
+}
+
+void remove_leftovers(const stdfs::path& data_dir) {
+  for (const char* name : {"standby.signal", "recovery.signal", "recovery.conf", "postmaster.pid", "postmaster.opts"}) {
+    std::error_code ec;
+    stdfs::remove(data_dir / name, ec);
+  }
+}
+
+// The server account's ownership for a data dir we filled as root.
+void hand_over(const cluster::Config& config) {
+  if (!config.run_as || !process::running_as_root()) return;
+  cluster::detail::chown_tree(config.working_dir, {config.run_as->uid, config.run_as->gid});
+}
+
+void write_text(const stdfs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) fail(ExitCode::generic, "cannot write {}", path.string());
+}
+
+stdfs::path absolute_clean(const stdfs::path& path) { return stdfs::weakly_canonical(stdfs::absolute(path)); }
+
+// a is b or an ancestor of b.
+bool contains(const stdfs::path& a, const stdfs::path& b) {
+  auto ai = a.begin(), bi = b.begin();
+  for (; ai != a.end(); ++ai, ++bi) {
+    if (ai->empty()) continue; // trailing separator
+    if (bi == b.end() || *ai != *bi) return false;
+  }
+  return true;
+}
+
+// Replaces dir by staged (a sibling) in one rename, after removing the old dir.
+void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
+  std::error_code ec;
+  stdfs::remove_all(dir, ec);
+  stdfs::rename(staged, dir);
+}
+
+} // namespace
+
+ScratchDir::ScratchDir(stdfs::path dir)
+    : m_dir(std::move(dir)), m_guard([d = m_dir] { remove(d); }) {
+  std::error_code ec;
+  if (stdfs::exists(m_dir, ec)) remove(m_dir);
+  stdfs::create_directories(m_dir);
+}
+
+ScratchDir::~ScratchDir() { remove(m_dir); }
+
+void ScratchDir::remove(const stdfs::path& dir) noexcept {
+  try {
+    cluster::stop(dir);
+  } catch (const std::exception& e) {
+    k_log.warn("cannot stop the server of {}: {}", dir.string(), e.what());
+  }
+  std::error_code ec;
+  stdfs::remove_all(dir, ec);
+}
+
+stdfs::path default_dir() { return env::local_dir() / "focus" / "postgresql-backup"; }
+stdfs::path default_normalized_dir() { return env::local_dir() / "focus" / "postgresql-backup-normalized"; }
+
+void create(const std::string& url, const stdfs::path& dir) {
+  auto keywords = pq::parse_conninfo(url);
+  auto staged = stdfs::path(dir.string() + fmt::format(".tmp-{}", ::getpid()));
+  std::error_code ec;
+  stdfs::remove_all(staged, ec);
+  if (dir.has_parent_path()) stdfs::create_directories(dir.parent_path());
+  k_log.info("pg_basebackup of {} into {}", pq::redact(url), dir.string());
+  try {
+    process::Options options;
+    options.timeout = std::chrono::hours(6);
+    process::run_checked(pgbin::program("pg_basebackup"),
+                         {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
+                          "--checkpoint=fast", "--no-password", "--dbname=" + url},
+                         options);
+    if (keywords.count("dbname") && !keywords["dbname"].empty())
+      write_text(staged / "database_name", keywords["dbname"] + "\n");
+    replace_dir(staged, dir);
+  } catch (...) {
+    stdfs::remove_all(staged, ec);
+    throw;
+  }
+}
+
+void unpack(const stdfs::path& backup, const stdfs::path& data_dir, bool archive) {
+  std::error_code ec;
+  if (!stdfs::exists(backup, ec))
+    throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup.string()),
+                {"create one with: database backup"});
+  stdfs::create_directories(data_dir);
+  stdfs::permissions(data_dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
+  stdfs::path source = backup;
+  std::optional<fs::TempDir> unpacked;
+  if (archive || is_file(backup)) {
+    unpacked.emplace("backup-archive", data_dir.parent_path());
+    extract(backup, unpacked->path());
+    source = unpacked->path();
+    // An archive of a backup directory may hold it as its one top-level entry.
+    std::vector<stdfs::path> entries;
+    for (const auto& e : stdfs::directory_iterator(source)) entries.push_back(e.path());
+    if (entries.size() == 1 && stdfs::is_directory(entries.front())) source = entries.front();
+    if (is_file(source / "PG_VERSION")) {
+      move_entries(source, data_dir);
+      remove_leftovers(data_dir);
+      return;
+    }
+  }
+  auto base = member(source, "base");
+  if (!base)
+    throw Error(ExitCode::generic, fmt::format("backup {} has no base.tar.gz", backup.string()),
+                {"a backup directory holds base.tar.gz and pg_wal.tar.gz (database backup makes one)"});
+  extract(*base, data_dir);
+  if (auto wal = member(source, "pg_wal")) {
+    stdfs::create_directories(data_dir / "pg_wal");
+    extract(*wal, data_dir / "pg_wal");
+  }
+  remove_leftovers(data_dir);
+}
+
+std::optional<std::string> database_name(const stdfs::path& backup) {
+  auto file = backup / "database_name";
+  if (!is_file(file)) return std::nullopt;
+  auto text = fs::read_file(file);
+  auto end = text.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return std::nullopt;
+  return text.substr(0, end + 1);
+}
+
+cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup, bool archive) {
+  std::error_code ec;
+  if (!stdfs::exists(backup, ec))
+    throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup.string()),
+                {"create one with: database backup"});
+  k_log.info("stopping the cluster of {}", config.working_dir.string());
+  cluster::stop(config.working_dir);
+  auto data = config.data_dir();
+  stdfs::remove_all(data, ec);
+  stdfs::create_directories(config.working_dir);
+  unpack(backup, data, archive);
+  hand_over(config);
+  if (auto name = database_name(backup)) config.database = *name;
+  config.reuse = true;
+  k_log.info("starting the restored cluster (database {})", config.database);
+  return cluster::start(config);
+}
+
+void check_distinct(const stdfs::path& input, const stdfs::path& output) {
+  auto in = absolute_clean(input), out = absolute_clean(output);
+  if (in == out)
+    throw Error(ExitCode::generic, fmt::format("output {} is the input backup", out.string()),
+                {"choose another directory with -o PATH"});
+  if (contains(in, out))
+    throw Error(ExitCode::generic, fmt::format("output {} is inside the input backup {}", out.string(), in.string()),
+                {"choose a directory outside the input with -o PATH"});
+  if (contains(out, in))
+    throw Error(ExitCode::generic, fmt::format("output {} contains the input backup {}", out.string(), in.string()),
+                {"choose a directory that does not contain the input with -o PATH"});
+}
+
+void normalize(const NormalizeOptions& options) {
+  check_distinct(options.input, options.output);
+  std::error_code ec;
+  if (!stdfs::exists(options.input, ec))
+    throw Error(ExitCode::generic, fmt::format("backup {} does not exist", options.input.string()),
+                {"pass the production backup directory (base.tar.gz, pg_wal.tar.gz) as PATH"});
+  auto parent = absolute_clean(options.output).parent_path();
+  stdfs::create_directories(parent);
+  ScratchDir work(parent / fmt::format(".normalize-{}", ::getpid()));
+
+  auto config = cluster::Config::for_working_dir(work.path());
+  config.log_path.reset();
+  config.preload_libraries.clear();
+  config.preload_explicit = false;
+  config.reuse = true;
+  auto database = options.database ? *options.database
+                                   : database_name(options.input).value_or(env::get_or("PG_DATABASE", "testdb"));
+  config.database = database;
+
+  auto data = config.data_dir();
+  unpack(options.input, data, options.archive);
+  // Local access and config: trust on the socket only; the cluster unit forces the runtime
+  // settings (socket, port, logging) when it starts.
+  write_text(data / "pg_hba.conf", cluster::detail::render_hba_conf());
+  write_text(data / "pg_ident.conf", "");
+  write_text(data / "postgresql.conf", "# replaced by database normalize-backup\n" + cluster::detail::render_base_conf());
+  write_text(data / "postgresql.auto.conf", "# replaced by database normalize-backup\n");
+  hand_over(config);
+
+  k_log.info("starting the backup in a throw-away cluster to normalise it");
+  {
+    auto endpoint = cluster::start(config);
+    auto admin = options.admin_role.value_or(endpoint.user);
+    auto role = options.role.value_or(endpoint.user);
+    pq::Connection connection(pq::socket_url(admin, "postgres", endpoint.socket_dir, endpoint.port),
+                              "database normalize-backup");
+    if (connection.exec_params("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}).scalar() == "0") {
+      connection.exec("CREATE ROLE " + connection.quote_identifier(role) + " LOGIN SUPERUSER");
+      k_log.info("created role {}", role);
+    }
+    if (connection.exec_params("SELECT count(*) FROM pg_database WHERE datname = $1", {database}).scalar() == "0") {
+      connection.exec("CREATE DATABASE " + connection.quote_identifier(database) + " OWNER " +
+                      connection.quote_identifier(role));
+      k_log.info("created database {}", database);
+    }
+    connection.exec("CHECKPOINT");
+    // Stop before the guard's removal: the data dir is what we pack.
+    cluster::stop(config.working_dir);
+    for (const char* leftover : {"log", "postmaster.opts"}) stdfs::remove_all(data / leftover, ec);
+    auto staged = stdfs::path(absolute_clean(options.output).string() + fmt::format(".tmp-{}", ::getpid()));
+    stdfs::remove_all(staged, ec);
+    stdfs::create_directories(staged);
+    try {
+      process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."});
+      write_text(staged / "database_name", database + "\n");
+      replace_dir(staged, options.output);
+    } catch (...) {
+      stdfs::remove_all(staged, ec);
+      throw;
+    }
+  }
+}
+
+} // namespace hectic::backup

@@ -1,0 +1,19 @@
+// database test: $DATABASE_DIR/test/test.sql (pgTAP).
+#include "common/deploy.hpp"
+#include "tools/database/commands.hpp"
+
+namespace hectic::database {
+
+void register_test(CLI::App& app, Globals& globals, Action& action) {
+  auto* sub = app.add_subcommand("test", "run $DATABASE_DIR/test/test.sql (pgTAP); exit 1 when a test fails");
+  sub->footer(R"EX(Examples:
+  database deploy && database test
+  database -u postgresql:///app?host=/tmp test)EX");
+  sub->callback([&globals, &action] {
+    action = [&globals] {
+      return deploy::run_tests(deploy::resolve_url(globals.url), globals.inherits) == 0 ? 0 : 1;
+    };
+  });
+}
+
+} // namespace hectic::database

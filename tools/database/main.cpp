@@ -1,0 +1,104 @@
+// database: the developer's day-to-day tool over one PostgreSQL cluster (SPEC "database").
+#include <iostream>
+
+#include "common/error.hpp"
+#include "common/interrupt.hpp"
+#include "common/log.hpp"
+#include "common/pq.hpp"
+#include "common/script.hpp"
+#include "tools/database/commands.hpp"
+
+namespace {
+
+std::string lowercase_first(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace hectic;
+  try {
+    log::init("database");
+  } catch (const Error& e) {
+    log::report_error(e.what(), e.hints());
+    return exit_status(e.code());
+  }
+  interrupt::install();
+
+  CLI::App app{"database: build, fill, check and compare the development PostgreSQL database", "database"};
+  app.set_version_flag("--version", std::string("database version ") + HECTIC_VERSION);
+  app.footer(R"EX(Examples:
+  database deploy                 # fresh cluster, hydrate from db/src, load test-data.sql
+  database deploy --reuse         # restart the cluster keeping its data
+  database check                  # the same in a throw-away cluster, removed afterwards
+  database test                   # run db/test/test.sql (pgTAP)
+  database log list               # server logs
+  database diff                   # production backup + migrations vs current sources
+  database -u "$DB_URL" migrator migrate up all
+
+Environment: LOCAL_DIR, DATABASE_DIR, DATABASE_SOURCE, HYDRATE_ENTRYPOINT, MIGRATION_DIR,
+PATCH_SQL, PG_WORKING_DIR, PG_DATABASE, DB_URL/PGURL, HECTIC_DOTENV_FILE/CONTENT, ENVIRONMENT,
+STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see README).)EX");
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+
+  database::Globals globals;
+  app.add_option("-u,--url", globals.url, "connection URL (default: DB_URL, then PGURL)");
+  app.add_option("-i,--inherits", globals.inherits,
+                 "a table that must exist in the target database (repeatable; else exit 5)");
+
+  database::Action action;
+  database::register_deploy(app, globals, action);
+  database::register_init(app, globals, action);
+  database::register_hydrate(app, globals, action);
+  database::register_patch(app, globals, action);
+  database::register_test(app, globals, action);
+  database::register_check(app, globals, action);
+  database::register_cleanup(app, globals, action);
+  database::register_log(app, globals, action);
+  database::register_pull_staging(app, globals, action);
+  database::register_migrator(app, globals, action);
+  database::register_backup(app, globals, action);
+  database::register_restore(app, globals, action);
+  database::register_normalize_backup(app, globals, action);
+  database::register_diff(app, globals, action);
+  database::register_secrets(app, globals, action);
+
+  if (argc <= 1) {
+    std::cerr << app.help();
+    return exit_status(ExitCode::generic);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    log::report_error(lowercase_first(e.what()), {"database --help"});
+    return exit_status(ExitCode::missing_argument);
+  } catch (const CLI::ParseError& e) {
+    log::report_error(lowercase_first(e.what()), {"database --help"});
+    return exit_status(ExitCode::unknown_argument);
+  }
+  if (!action) {
+    std::cerr << app.help();
+    return exit_status(ExitCode::generic);
+  }
+  try {
+    return action();
+  } catch (const script::ScriptError& e) {
+    log::report_error(e.what(), e.hints());
+    return exit_status(e.code());
+  } catch (const Error& e) {
+    log::report_error(e.what(), e.hints());
+    return exit_status(e.code());
+  } catch (const std::exception& e) {
+    log::report_error(e.what());
+    return exit_status(ExitCode::internal);
+  }
+}
