@@ -18,6 +18,8 @@
             inherit postgresql;
             # fmt 9 is what the sources are written against (fmt::runtime, <fmt/std.h>).
             fmt = pkgs.fmt_9 or pkgs.fmt;
+            # Boost.Process v1 (<boost/process.hpp>); from Boost 1.88 that header is v2.
+            boost = pkgs.boost187 or pkgs.boost186 or pkgs.boost;
           };
           tool = programs: pkgs.callPackage ./nix/wrapped.nix {
             inherit postgresql programs;
