@@ -124,6 +124,60 @@ in
 NIX
 eval_true "nix/package.nix and nix/wrapped.nix take the build inputs and an overridable postgresql" "$tmp/args.nix"
 
+# 4. The flake's wiring, evaluated with a minimal stand-in for nixpkgs
+# (tests/shell/nix_stub_nixpkgs.nix): the outputs exist, each wrapper pins the server it was
+# given and `.override { postgresql = ...; }` swaps it, checks build with the tests on, and
+# the example consumer flake's shellHook and NixOS module evaluate against our outputs.
+cat >"$tmp/flake_eval.nix" <<'NIX'
+{ src, version, ... }:
+let
+  root = /. + src;
+  nixpkgs = import (root + "/tests/shell/nix_stub_nixpkgs.nix");
+  flake = import (root + "/flake.nix");
+  out = flake.outputs { self = out // { outPath = src; }; inherit nixpkgs; };
+  sys = "x86_64-linux";
+  p = out.packages.${sys};
+  has = haystack: needle: builtins.match ".*${needle}.*" haystack != null;
+  check = name: cond: if cond then true else throw "flake: ${name}";
+  tools = [ "database" "postgres-init" "postgres-cleanup" "migrator" ];
+  myPg = nixpkgs.legacyPackages.${sys}.postgresql_17.withPackages (ps: [ ps.pg_cron ]);
+  overridden = p.database.override { postgresql = myPg; };
+
+  consumer = import (root + "/examples/nix-consumer/flake.nix");
+  consumerOut = consumer.outputs { self = consumerOut; inherit nixpkgs; hectic = out; };
+  shell = consumerOut.devShells.${sys}.default;
+  module = consumerOut.nixosModules.default { };
+in
+builtins.all (x: x) ([
+  (check "packages per system" (builtins.attrNames out.packages == [ "aarch64-darwin" "aarch64-linux" "x86_64-darwin" "x86_64-linux" ]))
+  (check "default is all four" (p.default.pname == "hectic" && builtins.all (t: has p.default.installPhase t) tools))
+  (check "wrappers pin postgresql_17 by default" (has p.database.installPhase "--set-default PG_BIN_DIR [^ ]*postgresql-17/bin"))
+  (check ".override { postgresql } swaps the server" (has overridden.installPhase "PG_BIN_DIR [^ ]*postgresql-17-with-pg_cron/bin" && !(has overridden.installPhase "postgresql-17/bin")))
+  (check ".override keeps the program" (overridden.meta.mainProgram == "database"))
+  (check "unwrapped: tests off, libpq, fmt 9, boost with Process v1" (builtins.elem "-DHECTIC_TESTS:BOOL=FALSE" p.hectic-unwrapped.cmakeFlags
+     && builtins.elem "libpq" (map (x: x.name) p.hectic-unwrapped.buildInputs)
+     && builtins.elem "fmt-9" (map (x: x.name) p.hectic-unwrapped.buildInputs)
+     && builtins.elem "boost-1.87" (map (x: x.name) p.hectic-unwrapped.buildInputs)
+     && p.hectic-unwrapped.version == version))
+  (check "checks.tests runs the suite" (out.checks.${sys}.tests.doCheck
+     && builtins.elem "-DHECTIC_TESTS:BOOL=TRUE" out.checks.${sys}.tests.cmakeFlags
+     && builtins.elem "catch2" (map (x: x.name) out.checks.${sys}.tests.buildInputs)
+     && has out.checks.${sys}.tests.checkPhase "ctest"))
+  (check "checks run the offline scripts" (has out.checks.${sys}.nix-parse.installPhase "nix_parse.sh"
+     && has out.checks.${sys}.completions.installPhase "bash_completion.sh"))
+  (check "devShell" (has out.devShells.${sys}.default.shellHook "PG_BIN_DIR"))
+  (check "overlay" ((out.overlays.default nixpkgs.legacyPackages.${sys} { }).hectic.migrator.meta.mainProgram == "migrator"))
+  (check "lib.hectic" (out.lib.hectic.bundleVersion == version))
+  (check "consumer shellHook exports then evals postgres-init" (has shell.shellHook "export LOCAL_DIR=.*export PG_WORKING_DIR=.*eval \"[$][(]postgres-init[)]\""))
+  (check "consumer tools use its server" (builtins.all (t: has t.installPhase "postgresql-17-with-pg_cron/bin") (builtins.filter (x: x ? installPhase) shell.packages)))
+  (check "consumer NixOS module applies lib.hectic" (module.services.postgresql.initialScript == out.lib.hectic.initScript))
+] ++ map (t: check "package ${t}" (p.${t}.meta.mainProgram == t
+      && has p.${t}.installPhase "ln -s [$]libexec/[$]program"
+      && p.${t}.pname == "hectic-${t}"
+      && has out.apps.${sys}.${t}.program "/bin/${t}$")) tools)
+NIX
+eval_true "flake.nix evaluates with a stand-in nixpkgs: packages, override, checks, devShell, overlay, example consumer" "$tmp/flake_eval.nix"
+
 if ((failures > 0)); then
     echo "$failures check(s) failed" >&2
     exit 1
