@@ -689,6 +689,17 @@ private:
   pq::Connection& m_conn;
 };
 
+// psql from the PostgreSQL bin dir; a client on PATH will do when that dir has none (a PATH
+// dir holding only an initdb link) and PG_BIN_DIR does not insist.
+std::filesystem::path psql_program() {
+  try {
+    return pgbin::program("psql");
+  } catch (const Error&) {
+    if (!env::get_or("PG_BIN_DIR", "").empty()) throw;
+    return process::find_program("psql");
+  }
+}
+
 class PsqlRunner : public Runner {
 public:
   explicit PsqlRunner(std::string conninfo) : m_conninfo(std::move(conninfo)) {}
@@ -718,7 +729,7 @@ private:
     process::Options po;
     po.stdin_data = std::move(stdin_data);
     po.timeout = std::chrono::hours(12);
-    process::Result result = process::run(pgbin::program("psql"), args, po);
+    process::Result result = process::run(psql_program(), args, po);
     std::ostream& out = options.out ? *options.out : std::cout;
     std::ostream& err = options.err ? *options.err : std::cerr;
     out << result.out;
