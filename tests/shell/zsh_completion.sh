@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The zsh completions (completions/zsh/_<binary>) parse, register with compinit, and, driven
 # through a real interactive zsh in a pseudo-terminal (tests/shell/zsh_capture.zsh), offer
-# the subcommands, options and migration names. Usage: zsh_completion.sh SOURCE_DIR
-# BINARY_DIR. Exit 77 (skip) when zsh is not installed.
+# the subcommands, options and migration names (from `migrator list --raw`, honouring -d /
+# --migration-dir / MIGRATION_DIR). When the binaries are built, the completed subcommands
+# and long options must be exactly those of each --help. All the command lines go through
+# one zsh session. Usage: zsh_completion.sh SOURCE_DIR BINARY_DIR. Exit 77 (skip) when zsh
+# is not installed.
 set -uo pipefail
 
 src=$(cd "$1" && pwd)
+bin=${2:-}
 if ! command -v zsh >/dev/null 2>&1; then
     echo "skip: zsh not installed"
     exit 77
@@ -48,46 +52,33 @@ if ! zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
     exit 0
 fi
 
-got=""
-capture() {
-    got=$(cd "$tmp" && timeout 30 zsh -f "$src/tests/shell/zsh_capture.zsh" "$fdir" "$1" 2>&1)
-}
-expect_exactly() {
-    local line=$1 want
-    shift
-    capture "$line"
-    want=$(printf '%s\n' "$@" | sort -u)
-    if [[ $got != "$want" ]]; then
-        fail "zsh '$line<TAB>' offers [$(tr '\n' ' ' <<<"$got")], expected [$(tr '\n' ' ' <<<"$want")]"
-    else
-        echo "ok: zsh '$line<TAB>' offers exactly $*"
-    fi
-}
-expect_has() {
-    local line=$1 want
-    shift
-    capture "$line"
-    for want in "$@"; do
-        if ! grep -qxF -- "$want" <<<"$got"; then
-            fail "zsh '$line<TAB>' does not offer '$want'; offers [$(tr '\n' ' ' <<<"$got")]"
-            return
-        fi
-    done
-    echo "ok: zsh '$line<TAB>' offers $*"
-}
+# --- the queries: collected first, answered by one zsh session, checked afterwards ---------
+lines=() kinds=() wants=()
+# exact LINE CANDIDATE... / has LINE CANDIDATE... / setup COMMAND / collect KEY LINE
+exact() { lines+=("$1"); kinds+=(exact); shift; wants+=("$(printf '%s\n' "$@" | sort -u)"); }
+has() { lines+=("$1"); kinds+=(has); shift; wants+=("$(printf '%s\n' "$@" | sort -u)"); }
+setup() { lines+=("!$1"); kinds+=(setup); wants+=(""); }
+collect() { lines+=("$2"); kinds+=("collect:$1"); wants+=(""); }
 
-expect_exactly "database " deploy init hydrate patch test check cleanup log pull_staging \
+exact "database " deploy init hydrate patch test check cleanup log pull_staging \
     migrator backup restore normalize-backup diff secrets
-expect_exactly "database de" deploy
-expect_has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup --url --inherits
-expect_has "database -u x hydrate --" --no-hook --mock
-expect_exactly "database secrets " load
-expect_exactly "migrator " init migrate create list status fetch plan apply mark-applied log help
-expect_exactly "migrator migrate " up down to
-expect_has "migrator migrate up " all latest head
-expect_has "migrator migrate -" --force --single-transaction --db-url --migration-dir
-expect_exactly "postgres-init --format=" shell json
-expect_has "postgres-cleanup -" --help --version
+exact "database de" deploy
+has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup --url --inherits
+has "database -u x hydrate --" --no-hook --mock
+exact "database secrets " load
+has "database secrets load -" -f --file
+exact "migrator " init migrate create list status fetch plan apply mark-applied log help
+exact "migrator migrate " up down to
+has "migrator migrate up " all latest head
+has "migrator migrate -" --force --single-transaction --db-url --migration-dir --set
+exact "postgres-init --format=" shell json
+has "postgres-cleanup -" --help --version
+
+mkdir -p "$tmp/pg/data/log"
+touch "$tmp/pg/data/log/postgresql-2024-01-01.log" "$tmp/pg/data/log/postgresql-2024-01-02.log"
+setup "export PG_WORKING_DIR=$tmp/pg"
+exact "database log " list postgresql-2024-01-01.log postgresql-2024-01-02.log
+setup "unset PG_WORKING_DIR"
 
 migrations=$tmp/project/db/migration
 mkdir -p "$migrations/20240101000000-create-user" "$migrations/20240103000000-seed"
@@ -98,25 +89,20 @@ printf '%s\n' "$@" >"$STUB_ARGS"
 printf 'stub-%s\n' 20240101000000-create-user 20240102000000-add-index
 STUB
 chmod +x "$tmp/stub-bin/migrator"
-export STUB_ARGS=$tmp/stub-args
 
-PATH=$tmp/stub-bin:$PATH expect_exactly "migrator migrate -d $migrations to " latest head last \
+setup "export PATH=$tmp/stub-bin:\$PATH STUB_ARGS=$tmp/stub-args-1"
+exact "migrator migrate -d $migrations to " latest head last \
     stub-20240101000000-create-user stub-20240102000000-add-index
-if [[ $(tr '\n' ' ' <"$STUB_ARGS" 2>/dev/null) != "list --raw -d $migrations " ]]; then
-    fail "zsh did not run 'migrator list --raw -d $migrations': $(cat "$STUB_ARGS" 2>/dev/null)"
-else
-    echo "ok: zsh takes the names from 'migrator list --raw -d DIR'"
-fi
-PATH=$tmp/stub-bin:$PATH expect_exactly "migrator --migration-dir=$migrations mark-applied stub-20240102" \
-    stub-20240102000000-add-index
-# No migrator binary: the directory listing.
-PATH=/usr/bin:/bin expect_exactly "migrator -d $migrations migrate to 2024" \
-    20240101000000-create-user 20240103000000-seed
-PATH=/usr/bin:/bin LOCAL_DIR=$tmp/project expect_exactly "database migrator migrate to 2024" \
-    20240101000000-create-user 20240103000000-seed
+setup "export STUB_ARGS=$tmp/stub-args-2"
+exact "migrator --migration-dir=$migrations mark-applied stub-20240102" stub-20240102000000-add-index
+# Without a migrator binary: the directory listing.
+setup "export PATH=/usr/bin:/bin"
+exact "migrator -d $migrations migrate to 2024" 20240101000000-create-user 20240103000000-seed
+setup "export LOCAL_DIR=$tmp/project"
+exact "database migrator migrate to 2024" 20240101000000-create-user 20240103000000-seed
+setup "unset LOCAL_DIR"
 
-# --- against the real binaries, when built: completions and --help agree -----------------
-bin=${2:-}
+# Against the real binaries, when built: help_* read the --help texts.
 tool_path() {
     local candidate
     for candidate in "$bin/tools/$1" "$bin/tools/$1/$1" "$bin/$1"; do
@@ -135,38 +121,87 @@ help_subcommands() {
          /^$/ { in_cmds = 0 }
          in_cmds && /^  [a-z]/ { print $1 }' | sort -u
 }
+declare -A listed=()
+help_tools=()
 for tool in postgres-init postgres-cleanup database migrator; do
     if ! path=$(tool_path "$tool"); then
         echo "note: $tool not built under $bin; not comparing with its --help"
         continue
     fi
-    listed="" offered=""
+    help_tools+=("$tool")
     top_help=$("$path" --help 2>&1)
     subs=$(help_subcommands <<<"$top_help")
+    [[ -z $subs ]] || has "$tool " $subs
     for sub in "" $subs; do
         [[ $sub == help || ($tool == database && $sub == migrator) ]] && continue
         help=$("$path" $sub --help 2>&1) || { fail "'$tool $sub --help' failed: $help"; continue; }
-        listed+=$(help_options <<<"$help")$'\n'
+        listed[$tool]+=$(help_options <<<"$help")$'\n'
+        collect "$tool" "$tool ${sub:+$sub }--"
         # Nested subcommands (database secrets load, migrator migrate up): their options too.
+        [[ -n $sub ]] || continue
         for subsub in $(help_subcommands <<<"$help"); do
-            [[ -n $sub ]] || break
-            listed+=$("$path" $sub "$subsub" --help 2>&1 | help_options)$'\n'
-            capture "$tool $sub $subsub --"
-            offered+=$(grep -- '^--' <<<"$got")$'\n'
+            listed[$tool]+=$("$path" $sub "$subsub" --help 2>&1 | help_options)$'\n'
+            collect "$tool" "$tool $sub $subsub --"
         done
-        capture "$tool ${sub:+$sub }--"
-        offered+=$(grep -- '^--' <<<"$got")$'\n'
     done
-    capture "$tool "
-    missing=$(comm -23 <(printf '%s\n' $subs | sort -u) <(printf '%s\n' "$got"))
-    [[ -z $missing ]] || fail "zsh '$tool <TAB>' lacks $(tr '\n' ' ' <<<"$missing")(listed by --help)"
-    listed=$(sed '/^$/d' <<<"$listed" | sort -u)
-    offered=$(sed '/^$/d' <<<"$offered" | sort -u)
-    if [[ $listed != "$offered" ]]; then
-        fail "zsh $tool: long options in --help but not completed: [$(comm -23 <(echo "$listed") <(echo "$offered") | tr '\n' ' ')]," \
-            "completed but not in --help: [$(comm -13 <(echo "$listed") <(echo "$offered") | tr '\n' ' ')]"
+done
+
+# --- ask zsh --------------------------------------------------------------------------------
+if ! answers=$(cd "$tmp" && timeout 300 zsh -f "$src/tests/shell/zsh_capture.zsh" "$fdir" "${lines[@]}" 2>&1); then
+    fail "zsh_capture.zsh failed: $answers"
+fi
+declare -A got=()
+index=0
+while IFS= read -r answer; do
+    if [[ $answer =~ ^==\ ([0-9]+)$ ]]; then
+        index=${BASH_REMATCH[1]}
+    elif ((index > 0)); then
+        got[$index]+=$answer$'\n'
+    fi
+done <<<"$answers"
+
+declare -A offered=()
+for ((i = 0; i < ${#lines[@]}; i++)); do
+    line=${lines[i]} kind=${kinds[i]} want=${wants[i]}
+    answer=$(sed '/^$/d' <<<"${got[$((i + 1))]-}")
+    case $kind in
+        exact)
+            if [[ $answer != "$want" ]]; then
+                fail "zsh '$line<TAB>' offers [$(tr '\n' ' ' <<<"$answer")], expected [$(tr '\n' ' ' <<<"$want")]"
+            else
+                echo "ok: zsh '$line<TAB>' offers exactly $(tr '\n' ' ' <<<"$want")"
+            fi
+            ;;
+        has)
+            missing=$(comm -23 <(echo "$want") <(echo "$answer"))
+            if [[ -n $missing ]]; then
+                fail "zsh '$line<TAB>' lacks [$(tr '\n' ' ' <<<"$missing")]; offers [$(tr '\n' ' ' <<<"$answer")]"
+            else
+                echo "ok: zsh '$line<TAB>' offers $(tr '\n' ' ' <<<"$want")"
+            fi
+            ;;
+        collect:*)
+            offered[${kind#collect:}]+=$(grep -- '^--' <<<"$answer")$'\n'
+            ;;
+    esac
+done
+
+if [[ $(tr '\n' ' ' <"$tmp/stub-args-1" 2>/dev/null) != "list --raw -d $migrations " ]]; then
+    fail "zsh did not run 'migrator list --raw -d $migrations': $(cat "$tmp/stub-args-1" 2>/dev/null)"
+else
+    echo "ok: zsh takes the names from 'migrator list --raw -d DIR'"
+fi
+[[ $(tr '\n' ' ' <"$tmp/stub-args-2" 2>/dev/null) == "list --raw -d $migrations " ]] ||
+    fail "zsh did not pass --migration-dir=DIR to migrator list: $(cat "$tmp/stub-args-2" 2>/dev/null)"
+
+for tool in "${help_tools[@]}"; do
+    l=$(sed '/^$/d' <<<"${listed[$tool]-}" | sort -u)
+    o=$(sed '/^$/d' <<<"${offered[$tool]-}" | sort -u)
+    if [[ $l != "$o" ]]; then
+        fail "zsh $tool: long options in --help but not completed: [$(comm -23 <(echo "$l") <(echo "$o") | tr '\n' ' ')]," \
+            "completed but not in --help: [$(comm -13 <(echo "$l") <(echo "$o") | tr '\n' ' ')]"
     else
-        echo "ok: zsh $tool: subcommands of --help offered; completed long options are exactly those of --help"
+        echo "ok: zsh $tool: the completed long options are exactly those of --help ($(wc -l <<<"$l") options)"
     fi
 done
 
