@@ -125,12 +125,19 @@ for dir in "$migrations"/*/; do
     echo "select 1;" >"$dir/up.sql"
     echo "select 1;" >"$dir/down.sql"
 done
-mkdir -p "$tmp/empty-bin"
+# PATH without any migrator on it (the system tools stay reachable, also in a nix build).
+no_migrator_path=""
+IFS=: read -r -a path_dirs <<<"$PATH"
+for dir in "${path_dirs[@]}"; do
+    [[ -n $dir && ! -x $dir/migrator ]] && no_migrator_path+=${no_migrator_path:+:}$dir
+done
 
 # A migrator on PATH that records its arguments and answers like `migrator list --raw`.
 mkdir -p "$tmp/stub-bin"
-cat >"$tmp/stub-bin/migrator" <<'EOF'
-#!/usr/bin/env bash
+# The interpreter by absolute path: a nix build sandbox has no /usr/bin/env.
+{
+    printf '#!%s\n' "$BASH"
+    cat <<'EOF'
 printf '%s\n' "$@" >"$STUB_ARGS"
 dir=${MIGRATION_DIR:-./migration}
 while (($#)); do
@@ -142,6 +149,7 @@ done
 printf 'stub-%s\n' 20240101000000-create-user "20240102000000-add index"
 printf 'dir=%s\n' "$dir" >>"$STUB_ARGS"
 EOF
+} >"$tmp/stub-bin/migrator"
 chmod +x "$tmp/stub-bin/migrator"
 export STUB_ARGS=$tmp/stub-args
 
@@ -164,14 +172,14 @@ grep -qxF "dir=$migrations" "$STUB_ARGS" 2>/dev/null || fail "'--migration-dir =
 PATH=$tmp/stub-bin:$PATH MIGRATION_DIR=$migrations expect_has "migrator mark-applied " stub-20240101000000-create-user
 
 # Without a migrator binary: the directory listing, same names.
-PATH=$tmp/empty-bin:/usr/bin:/bin expect_exactly "migrator -d $migrations migrate to 2024" \
+PATH=$no_migrator_path expect_exactly "migrator -d $migrations migrate to 2024" \
     20240101000000-create-user '20240102000000-add\ index' 20240103000000-seed
-PATH=$tmp/empty-bin:/usr/bin:/bin MIGRATION_DIR=$migrations expect_exactly "migrator migrate to 20240103" \
+PATH=$no_migrator_path MIGRATION_DIR=$migrations expect_exactly "migrator migrate to 20240103" \
     20240103000000-seed
 # `database migrator ...`: the project's migration dir ($DATABASE_DIR/migration).
-PATH=$tmp/empty-bin:/usr/bin:/bin LOCAL_DIR=$tmp/project expect_has "database -u postgresql:///x migrator migrate to " \
+PATH=$no_migrator_path LOCAL_DIR=$tmp/project expect_has "database -u postgresql:///x migrator migrate to " \
     latest 20240101000000-create-user 20240103000000-seed
-PATH=$tmp/empty-bin:/usr/bin:/bin LOCAL_DIR=$tmp/project expect_exactly "database migrator migrate " up down to
+PATH=$no_migrator_path LOCAL_DIR=$tmp/project expect_exactly "database migrator migrate " up down to
 
 # --- with the bash-completion package loaded (its _filedir completes paths) --------------
 for bash_completion in /usr/share/bash-completion/bash_completion /etc/bash_completion; do
@@ -269,11 +277,11 @@ done
 
 # The real migrator lists the names (migrator list --raw -d DIR), typed as a path.
 if path=$(tool_path migrator); then
-    PATH=$tmp/empty-bin:/usr/bin:/bin expect_exactly "$path -d $migrations migrate to 20240" \
+    PATH=$no_migrator_path expect_exactly "$path -d $migrations migrate to 20240" \
         20240101000000-create-user '20240102000000-add\ index' 20240103000000-seed
     mkdir -p "$tmp/real-bin"
     ln -s "$path" "$tmp/real-bin/migrator"
-    PATH=$tmp/real-bin:/usr/bin:/bin LOCAL_DIR=$tmp/project expect_has "database migrator migrate to " \
+    PATH=$tmp/real-bin:$no_migrator_path LOCAL_DIR=$tmp/project expect_has "database migrator migrate to " \
         latest 20240101000000-create-user '20240102000000-add\ index' 20240103000000-seed
 fi
 

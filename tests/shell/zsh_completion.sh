@@ -83,11 +83,14 @@ setup "unset PG_WORKING_DIR"
 migrations=$tmp/project/db/migration
 mkdir -p "$migrations/20240101000000-create-user" "$migrations/20240103000000-seed"
 mkdir -p "$tmp/stub-bin"
-cat >"$tmp/stub-bin/migrator" <<'STUB'
-#!/usr/bin/env bash
+# The interpreter by absolute path: a nix build sandbox has no /usr/bin/env.
+{
+    printf '#!%s\n' "$BASH"
+    cat <<'STUB'
 printf '%s\n' "$@" >"$STUB_ARGS"
 printf 'stub-%s\n' 20240101000000-create-user 20240102000000-add-index
 STUB
+} >"$tmp/stub-bin/migrator"
 chmod +x "$tmp/stub-bin/migrator"
 
 setup "export PATH=$tmp/stub-bin:\$PATH STUB_ARGS=$tmp/stub-args-1"
@@ -96,7 +99,12 @@ exact "migrator migrate -d $migrations to " latest head last \
 setup "export STUB_ARGS=$tmp/stub-args-2"
 exact "migrator --migration-dir=$migrations mark-applied stub-20240102" stub-20240102000000-add-index
 # Without a migrator binary: the directory listing.
-setup "export PATH=/usr/bin:/bin"
+no_migrator_path=""
+IFS=: read -r -a path_dirs <<<"$PATH"
+for dir in "${path_dirs[@]}"; do
+    [[ -n $dir && ! -x $dir/migrator ]] && no_migrator_path+=${no_migrator_path:+:}$dir
+done
+setup "export PATH=$no_migrator_path"
 exact "migrator -d $migrations migrate to 2024" 20240101000000-create-user 20240103000000-seed
 setup "export LOCAL_DIR=$tmp/project"
 exact "database migrator migrate to 2024" 20240101000000-create-user 20240103000000-seed
