@@ -1,0 +1,71 @@
+// database backup / restore / normalize-backup on real servers.
+#include <catch2/catch.hpp>
+
+#include "common/fs.hpp"
+#include "tests/support/harness.hpp"
+
+using namespace hectic::test;
+namespace stdfs = std::filesystem;
+
+namespace {
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+} // namespace
+
+TEST_CASE("backup -> restore keeps a row; normalize-backup round trip") {
+  Sandbox sandbox;
+  auto url = sandbox.start_cluster();
+  std::map<std::string, std::string> env{{"DB_URL", url}};
+  sandbox.psql(url, "CREATE TABLE public.keep (v text); INSERT INTO public.keep VALUES ('before backup')");
+
+  auto backup = sandbox.run("database", {"backup"}, env);
+  INFO(backup.err);
+  REQUIRE(backup.code == 0);
+  auto dir = sandbox.path() / "focus" / "postgresql-backup";
+  CHECK(stdfs::exists(dir / "base.tar.gz"));
+  CHECK(stdfs::exists(dir / "pg_wal.tar.gz"));
+  CHECK(hectic::fs::read_file(dir / "database_name") == "testdb\n");
+
+  sandbox.psql(url, "DELETE FROM public.keep; INSERT INTO public.keep VALUES ('after backup')");
+  auto restore = sandbox.run("database", {"restore"});
+  INFO(restore.err);
+  REQUIRE(restore.code == 0);
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',') FROM public.keep") == "before backup");
+  CHECK_FALSE(stdfs::exists(sandbox.working_dir() / "data" / "standby.signal"));
+
+  // normalize: input untouched, output holds base.tar.gz + database_name, restorable.
+  auto before = hectic::fs::read_file(dir / "base.tar.gz");
+  auto normalize = sandbox.run("database", {"normalize-backup", "--database", "appdb"});
+  INFO(normalize.err);
+  REQUIRE(normalize.code == 0);
+  CHECK(hectic::fs::read_file(dir / "base.tar.gz") == before);
+  auto out = sandbox.path() / "focus" / "postgresql-backup-normalized";
+  CHECK(stdfs::exists(out / "base.tar.gz"));
+  CHECK(hectic::fs::read_file(out / "database_name") == "appdb\n");
+  for (const auto& entry : stdfs::directory_iterator(sandbox.path() / "focus"))
+    CHECK_FALSE(contains(entry.path().filename().string(), ".normalize-"));
+
+  sandbox.psql(url, "DELETE FROM public.keep");
+  auto round_trip = sandbox.run("database", {"restore", out.string()});
+  INFO(round_trip.err);
+  REQUIRE(round_trip.code == 0);
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',') FROM public.keep") == "before backup");
+  auto app_url = hectic::test::exported(round_trip.out, "PGURL");
+  REQUIRE(app_url);
+  CHECK(contains(*app_url, "appdb"));
+  CHECK(sandbox.psql(*app_url, "SELECT current_database()") == "appdb");
+
+  // An archive file works too (--archive).
+  auto archive = sandbox.path() / "backup.tar";
+  auto tar = sandbox.run_program("tar", {"-cf", archive.string(), "-C", dir.string(), "."});
+  REQUIRE(tar.code == 0);
+  sandbox.psql(url, "DELETE FROM public.keep");
+  auto from_archive = sandbox.run("database", {"restore", "--archive", archive.string()});
+  INFO(from_archive.err);
+  REQUIRE(from_archive.code == 0);
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',') FROM public.keep") == "before backup");
+
+  auto bad = sandbox.write("not-a-backup/readme", "x");
+  auto refused = sandbox.run("database", {"restore", bad.parent_path().string()});
+  CHECK(refused.code == 1);
+  CHECK(contains(refused.err, "has no base.tar.gz"));
+}
