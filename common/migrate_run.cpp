@@ -182,7 +182,8 @@ public:
   // Records the outcome; only the first call counts.
   void finish(const char* status, const std::vector<std::string>& migrations,
               const std::string& error = {}) {
-    if (m_finished) return;
+    // After SIGINT/SIGTERM the interrupt cleanup records 'interrupted' itself.
+    if (m_finished || interrupt::requested()) return;
     m_finished = true;
     try {
       m_connection.exec_params(
@@ -509,6 +510,12 @@ RunResult run_steps(pq::Connection& connection, const Options& options,
   try {
     execute(connection, options.url, steps, options, result.applied);
   } catch (const Error& e) {
+    // Our own cancel (Ctrl-C) surfaces here as a failed statement: it is an interruption.
+    // The watcher thread is still recording the interruption and exits 130 when done: let it.
+    if (interrupt::requested()) {
+      for (int i = 0; i < 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      throw Error(ExitCode::interrupted, "interrupted: the migration in progress was rolled back");
+    }
     // What was done before the failure stays in hectic.migration; the run log says it too.
     log.finish("failed", result.applied, describe_failure(e));
     throw;
@@ -637,7 +644,7 @@ WITH ns AS (
   UNION ALL
   SELECT format('col %s.%s.%s %s %s %s %s', ns.nspname, c.relname, a.attname,
                 format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity || a.attgenerated)
+                coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text || a.attgenerated::text)
   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
