@@ -80,6 +80,27 @@ void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
   stdfs::rename(staged, dir);
 }
 
+// pg_basebackup needs a `replication` hba entry. Clusters made by postgres-init trust every
+// local-socket connection but list no replication line: add the same trust for replication
+// on the local socket (no wider access than `local all all trust`) and reload.
+void allow_local_replication(const std::string& url) {
+  pq::Connection connection(url, "database backup");
+  auto rules = connection.exec(
+      "SELECT count(*) FROM pg_hba_file_rules WHERE type = 'local' AND 'replication' = ANY(database)");
+  if (rules.scalar() != "0") return;
+  auto hba = stdfs::path(connection.exec("SHOW hba_file").scalar());
+  auto text = fs::read_file(hba);
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  text += "# added by database backup: pg_basebackup over the local socket\n"
+          "local   replication  all   trust\n";
+  std::ofstream out(hba, std::ios::trunc);
+  out << text;
+  if (!out) fail(ExitCode::generic, "cannot add a replication line to {}", hba.string());
+  out.close();
+  connection.exec("SELECT pg_reload_conf()");
+  k_log.info("allowed replication on the local socket in {}", hba.string());
+}
+
 } // namespace
 
 ScratchDir::ScratchDir(stdfs::path dir)
@@ -111,6 +132,7 @@ void create(const std::string& url, const stdfs::path& dir) {
   stdfs::remove_all(staged, ec);
   if (dir.has_parent_path()) stdfs::create_directories(dir.parent_path());
   k_log.info("pg_basebackup of {} into {}", pq::redact(url), dir.string());
+  allow_local_replication(url);
   try {
     process::Options options;
     options.timeout = std::chrono::hours(6);

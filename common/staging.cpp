@@ -82,15 +82,20 @@ std::string sequence_query(const std::vector<std::string>& tables) {
   // result is the regclass text (quoted as needed) and the owned sequence of its id column.
   std::string list;
   for (const auto& table : tables) list += (list.empty() ? "" : ", ") + sql_literal(table);
+  // Plain joins through pg_depend (no pg_get_serial_sequence, which raises for a table without
+  // an id column): the sequence owned (serial or identity) by the id column of each table.
   return fmt::format(
-      "SELECT c.oid::regclass::text, pg_get_serial_sequence(c.oid::regclass::text, 'id') "
+      "SELECT DISTINCT format('%I.%I', n.nspname, c.relname), format('%I.%I', sn.nspname, s.relname) "
       "FROM unnest(ARRAY[{}]::text[]) AS wanted(name) "
       "JOIN pg_class c ON c.relkind IN ('r', 'p') "
       "JOIN pg_namespace n ON n.oid = c.relnamespace "
       "AND (wanted.name = n.nspname || '.' || c.relname "
       "OR (wanted.name = c.relname AND pg_table_is_visible(c.oid))) "
       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped "
-      "WHERE pg_get_serial_sequence(c.oid::regclass::text, 'id') IS NOT NULL "
+      "JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid "
+      "AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+      "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+      "JOIN pg_namespace sn ON sn.oid = s.relnamespace "
       "ORDER BY 1",
       list);
 }

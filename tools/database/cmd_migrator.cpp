@@ -13,14 +13,16 @@ void register_migrator(CLI::App& app, Globals& globals, Action& action) {
   database migrator status
   database migrator create --name 'add users')EX");
   sub->callback([sub, &globals, &action] {
-    action = [sub, &globals] {
-      if (!globals.inherits.empty()) {
-        pq::Connection connection(deploy::resolve_url(globals.url), "database migrator");
-        deploy::check_inherits(connection, globals.inherits);
-      }
-      return deploy::run_migrator(globals.url, sub->remaining());
-    };
+    action = [sub, &globals] { return run_migrator_command(globals, sub->remaining()); };
   });
+}
+
+int run_migrator_command(const Globals& globals, const std::vector<std::string>& args) {
+  if (!globals.inherits.empty()) {
+    pq::Connection connection(deploy::resolve_url(globals.url), "database migrator");
+    deploy::check_inherits(connection, globals.inherits);
+  }
+  return deploy::run_migrator(globals.url, args);
 }
 
 } // namespace hectic::database

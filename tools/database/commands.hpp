@@ -29,6 +29,8 @@ void register_cleanup(CLI::App& app, Globals& globals, Action& action);
 void register_log(CLI::App& app, Globals& globals, Action& action);
 void register_pull_staging(CLI::App& app, Globals& globals, Action& action);
 void register_migrator(CLI::App& app, Globals& globals, Action& action);
+// `database migrator ARGS...` (split off by main before parsing): returns migrator's status.
+int run_migrator_command(const Globals& globals, const std::vector<std::string>& args);
 void register_backup(CLI::App& app, Globals& globals, Action& action);
 void register_restore(CLI::App& app, Globals& globals, Action& action);
 void register_normalize_backup(CLI::App& app, Globals& globals, Action& action);

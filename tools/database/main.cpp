@@ -1,4 +1,5 @@
 // database: the developer's day-to-day tool over one PostgreSQL cluster (SPEC "database").
+#include <algorithm>
 #include <iostream>
 
 #include "common/error.hpp"
@@ -69,6 +70,30 @@ STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see R
   if (argc <= 1) {
     std::cerr << app.help();
     return exit_status(ExitCode::generic);
+  }
+  // `database [-u URL] [-i TABLE] migrator ARGS...`: everything after `migrator` is migrator's,
+  // options included, so it is split off before CLI11 sees it.
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if ((word == "-u" || word == "--url" || word == "-i" || word == "--inherits") && i + 1 < argc) {
+      ++i;
+      continue;
+    }
+    if (word.rfind("--url=", 0) == 0 || word.rfind("--inherits=", 0) == 0) continue;
+    if (word != "migrator") break;
+    std::vector<std::string> global_args(argv + 1, argv + i);
+    std::vector<std::string> migrator_args(argv + i + 1, argv + argc);
+    try {
+      std::reverse(global_args.begin(), global_args.end()); // CLI11 parses a reversed vector
+      app.parse(global_args);
+      return database::run_migrator_command(globals, migrator_args);
+    } catch (const CLI::ParseError& e) {
+      log::report_error(lowercase_first(e.what()), {"database --help"});
+      return exit_status(ExitCode::unknown_argument);
+    } catch (const Error& e) {
+      log::report_error(e.what(), e.hints());
+      return exit_status(e.code());
+    }
   }
   try {
     app.parse(argc, argv);
