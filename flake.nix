@@ -75,9 +75,10 @@
             bash ${./tests/shell/nix_parse.sh} ${self} $TMPDIR
             touch $out
           '';
+          # Against the built binaries: completed subcommands and options == their --help.
           completions = pkgs.runCommand "hectic-completions" { nativeBuildInputs = [ pkgs.bash pkgs.zsh ]; } ''
-            bash ${./tests/shell/bash_completion.sh} ${self} $TMPDIR
-            bash ${./tests/shell/zsh_completion.sh} ${self} $TMPDIR
+            bash ${./tests/shell/bash_completion.sh} ${self} ${h.hectic-unwrapped}
+            bash ${./tests/shell/zsh_completion.sh} ${self} ${h.hectic-unwrapped}
             touch $out
           '';
           inherit (h) hectic;

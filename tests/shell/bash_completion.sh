@@ -202,7 +202,7 @@ done
 # --- against the real binaries, when built: completions and --help agree -----------------
 tool_path() {
     local candidate
-    for candidate in "$bin/tools/$1" "$bin/tools/$1/$1" "$bin/$1"; do
+    for candidate in "$bin/tools/$1" "$bin/tools/$1/$1" "$bin/bin/$1" "$bin/$1"; do
         [[ -f $candidate && -x $candidate ]] && { printf '%s\n' "$candidate"; return 0; }
     done
     return 1

@@ -113,7 +113,7 @@ setup "unset LOCAL_DIR"
 # Against the real binaries, when built: help_* read the --help texts.
 tool_path() {
     local candidate
-    for candidate in "$bin/tools/$1" "$bin/tools/$1/$1" "$bin/$1"; do
+    for candidate in "$bin/tools/$1" "$bin/tools/$1/$1" "$bin/bin/$1" "$bin/$1"; do
         [[ -f $candidate && -x $candidate ]] && { printf '%s\n' "$candidate"; return 0; }
     done
     return 1
