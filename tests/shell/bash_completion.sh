@@ -199,6 +199,34 @@ for bash_completion in /usr/share/bash-completion/bash_completion /etc/bash_comp
     break
 done
 
+# --- the CMake install layout, and bash-completion's on-demand loading from it -----------
+if [[ -n $bin && -f $bin/completions/cmake_install.cmake ]] && command -v cmake >/dev/null; then
+    prefix=$tmp/prefix
+    if ! out=$(cmake -DCMAKE_INSTALL_PREFIX="$prefix" -P "$bin/completions/cmake_install.cmake" 2>&1); then
+        fail "installing the completions: $out"
+    fi
+    for program in database migrator postgres-init postgres-cleanup; do
+        [[ -f $prefix/share/bash-completion/completions/$program ]] ||
+            fail "cmake --install: no share/bash-completion/completions/$program"
+        [[ -f $prefix/share/zsh/site-functions/_$program ]] ||
+            fail "cmake --install: no share/zsh/site-functions/_$program"
+        out=$(bash --norc --noprofile -c 'source "$1" && complete -p "$2"' _ \
+            "$prefix/share/bash-completion/completions/$program" "$program" 2>&1)
+        [[ $out == "complete -F "*" $program" ]] || fail "installed completion for $program: [$out]"
+    done
+    echo "ok: cmake --install puts the bash and zsh completions of the four binaries in place"
+    for bash_completion in /usr/share/bash-completion/bash_completion; do
+        [[ -r $bash_completion ]] || continue
+        out=$(XDG_DATA_DIRS=$prefix/share bash --norc --noprofile -c \
+            'source "$1" && __load_completion migrator && complete -p migrator' _ "$bash_completion" 2>&1)
+        if [[ $out == "complete -F _hectic_migrator migrator" ]]; then
+            echo "ok: bash-completion loads the installed completion on demand"
+        else
+            fail "bash-completion on-demand loading from $prefix/share: [$out]"
+        fi
+    done
+fi
+
 # --- against the real binaries, when built: completions and --help agree -----------------
 tool_path() {
     local candidate
