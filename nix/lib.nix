@@ -13,11 +13,16 @@ let
 
   bundleVersion = trim (builtins.readFile (sqlDir + "/HECTIC_VERSION"));
 
+  # Line by line: whether `.` matches a newline differs between regex libraries (darwin).
   cmakeParts =
-    let m = builtins.match ".*set\\(HECTIC_BUNDLE_PARTS([^)]*)\\).*" (builtins.readFile (sqlDir + "/CMakeLists.txt"));
-    in if m == null
-       then throw "lib.hectic: HECTIC_BUNDLE_PARTS not found in sql/CMakeLists.txt"
-       else builtins.filter (w: builtins.isString w && w != "") (builtins.split "[[:space:]]+" (builtins.head m));
+    let
+      lines = builtins.filter builtins.isString (builtins.split "\n" (builtins.readFile (sqlDir + "/CMakeLists.txt")));
+      matches = builtins.filter (m: m != null)
+        (map (builtins.match "[[:space:]]*set\\(HECTIC_BUNDLE_PARTS([^)]*)\\).*") lines);
+    in
+    if matches == [ ]
+    then throw "lib.hectic: set(HECTIC_BUNDLE_PARTS ...) not found in sql/CMakeLists.txt"
+    else builtins.filter (w: builtins.isString w && w != "") (builtins.split "[[:space:]]+" (builtins.head (builtins.head matches)));
 
   mkPart = name:
     let
