@@ -120,7 +120,10 @@ _hectic_migrator_core() {
             elif [[ $opt == --migration-dir=?* ]]; then
                 migration_dir=$(_hectic_unquote "${opt#--migration-dir=}")
             fi
-        elif [[ $word != "=" ]]; then
+        elif [[ $word == "=" || $word == ":" ]]; then
+            # COMP_WORDBREAKS split `NAME=VALUE` or `postgresql://...`: skip the rest.
+            ((i++))
+        else
             pos+=("$word")
         fi
         ((i++))
@@ -210,7 +213,9 @@ _hectic_database() {
                 if [[ ${words[i + 1]-} == "=" ]]; then ((i++)); fi
                 ((i++))
             fi
-        elif [[ $word != "=" ]]; then
+        elif [[ $word == "=" || $word == ":" ]]; then
+            ((i++))
+        else
             pos+=("$word")
             if [[ ${#pos[@]} -eq 1 && $word == migrator ]]; then
                 sub_index=$i

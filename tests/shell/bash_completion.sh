@@ -94,6 +94,11 @@ expect_has "database secrets load -" -f --file
 expect_has "database diff " log
 
 expect_exactly "migrator " init migrate create list status fetch plan apply mark-applied log help
+# Words as bash splits them at COMP_WORDBREAKS (`:` and `=`): URLs and NAME=VALUE.
+expect_exactly "migrator -u postgresql : //me@/db migrate " up down to
+expect_exactly "migrator migrate -v name = value " up down to
+expect_exactly "database -u postgresql : //me@/db?host = /tmp de" deploy
+expect_exactly "migrator -u postgresql : //me@/db" 
 expect_exactly "migrator mi" migrate
 expect_exactly "migrator migrate " up down to
 expect_exactly "migrator -d /nowhere migrate " up down to
