@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "common/fs.hpp"
+#include "common/pgbin.hpp"
 #include "tests/support/harness.hpp"
 
 using namespace hectic::test;
@@ -80,6 +81,18 @@ TEST_CASE("deploy, test, reuse keeps data, mock, inherits, log and cleanup on th
   CHECK(contains(inherits_bad.err, "table 'public.nope' given with --inherits does not exist"));
   auto deploy_inherits = sandbox.run("database", {"deploy", "--inherits", "public.nope"});
   CHECK(deploy_inherits.code == 5);
+
+  auto migrator_inherits = sandbox.run("database", {"-i", "public.nope", "migrator", "status"}, env);
+  CHECK(migrator_inherits.code == 5);
+  CHECK(contains(migrator_inherits.err, "public.nope"));
+
+  // --cleanup stops the server after a successful deploy; the data stays for --reuse.
+  auto stopped = sandbox.run("database", {"deploy", "--cleanup"});
+  INFO(stopped.err);
+  REQUIRE(stopped.code == 0);
+  auto refused = sandbox.run_program(hectic::pgbin::program("psql"), {"-XAtq", "-d", url, "-c", "SELECT 1"});
+  CHECK(refused.code != 0);
+  CHECK(stdfs::exists(sandbox.working_dir() / "data" / "PG_VERSION"));
 
   auto list = sandbox.run("database", {"log", "list"});
   CHECK(list.code == 0);

@@ -72,4 +72,22 @@ TEST_CASE("diff: equal, column order only, schema differs, immutable row differs
   CHECK(contains(data.out, "-(USD,\"US dollar\")"));
   CHECK(contains(data.out, "+(USD,\"US dollars\")"));
   CHECK_FALSE(stdfs::exists(sandbox.path() / "focus" / "postgresql-diff-db1"));
+  replace_in(sandbox.path() / "db" / "src" / "data" / "reference.sql", "    ('USD', 'US dollars');", "    ('USD', 'US dollar');");
+
+  // --tables: those tables' schema and data.
+  auto some = sandbox.run("database", {"diff", "--tables", "public.customer,public.currency"}, {}, std::nullopt, 300);
+  INFO(some.out << some.err);
+  CHECK(some.code == 0);
+
+  // A failing migration stops the diff (exit 1, naming it) unless --ignore-migration-fail.
+  sandbox.write("db/migration/20260201000000-broken/up.sql", "SELECT 1 / 0;\n");
+  sandbox.write("db/migration/20260201000000-broken/down.sql", "SELECT 1;\n");
+  auto broken = sandbox.run("database", {"diff"}, {}, std::nullopt, 300);
+  CHECK(broken.code == 1);
+  CHECK(contains(broken.err, "migrator migrate failed on DB1"));
+  CHECK(contains(broken.err, "--ignore-migration-fail"));
+  CHECK_FALSE(stdfs::exists(sandbox.path() / "focus" / "postgresql-diff-db1"));
+  auto ignored = sandbox.run("database", {"diff", "--ignore-migration-fail"}, {}, std::nullopt, 300);
+  INFO(ignored.out << ignored.err);
+  CHECK(ignored.code == 0);
 }
