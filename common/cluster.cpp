@@ -287,6 +287,38 @@ void store_template(const Config& config, const stdfs::path& data_dir, const std
   }
 }
 
+// Old data moved aside at once (a rename) and deleted when the new cluster is up: deleting a
+// data dir that was written back to disk is slow (seconds on a disk mounted with discard), and
+// doing it concurrently only slows the copy and the server start down (measured). Leftovers of an
+// interrupted run are removed too.
+class Trash {
+public:
+  explicit Trash(stdfs::path working_dir) : m_working_dir(std::move(working_dir)) {}
+  ~Trash() {
+    std::error_code ec;
+    for (auto it = stdfs::directory_iterator(m_working_dir, ec); !ec && it != stdfs::directory_iterator();
+         it.increment(ec))
+      if (it->path().filename().string().rfind(".trash-", 0) == 0) {
+        std::error_code remove_ec;
+        stdfs::remove_all(it->path(), remove_ec);
+      }
+  }
+  Trash(const Trash&) = delete;
+  Trash& operator=(const Trash&) = delete;
+
+  // Moves path into the trash, or removes it when it cannot be moved.
+  void discard(const stdfs::path& path) {
+    std::error_code ec;
+    if (!stdfs::exists(stdfs::symlink_status(path, ec))) return;
+    auto trash = m_working_dir / fmt::format(".trash-{}-{}-{}", path.filename().string(), ::getpid(), m_count++);
+    if (::rename(path.c_str(), trash.c_str()) != 0) remove_tree(path);
+  }
+
+private:
+  stdfs::path m_working_dir;
+  int m_count = 0;
+};
+
 // A new data dir: template copy (or initdb, then stored as the template), then the config.
 void create_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   remove_tree(data_dir);
@@ -686,7 +718,9 @@ Endpoint start(const Config& config) {
 
   bool reuse = config.reuse && stdfs::exists(data_dir / "PG_VERSION", ec);
   if (config.reuse && !reuse) logger().info("PG_REUSE is set but {} holds no cluster: creating one", data_dir.string());
+  Trash trash(working_dir);
   if (!reuse) {
+    trash.discard(data_dir);
     remove_tree(socket_dir);
     make_dir(socket_dir, owner);
     create_fresh(config, working_dir, data_dir);
