@@ -79,7 +79,7 @@ plain_run() {
   "${as_server[@]}" "$bindir/pg_ctl" -D "$d/data" -l "$d/server.log" -w \
     -o "-c listen_addresses='' -c unix_socket_directories='$d/sock' -c port=5432" start >/dev/null
   "$bindir/createdb" -h "$d/sock" -U postgres testdb
-  "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$d/sock" -U postgres -d testdb "${bundle[@]}" \
+  PGOPTIONS="-c client_min_messages=warning" "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$d/sock" -U postgres -d testdb "${bundle[@]}" \
     -f "$p/db/src/entrypoint.sql" -f "$p/test-data.sql" >/dev/null
   "${as_server[@]}" "$bindir/pg_ctl" -D "$d/data" -m fast -w stop >/dev/null
 }
@@ -99,10 +99,11 @@ for i in $(seq 1 "$runs"); do
 done
 
 plain=$(tr ' ' '\n' <<<"${samples[plain]}" | grep . | median)
-printf '| %-40s | %8s | %6s |\n' "case ($runs runs, median)" "seconds" "ratio"
-printf '| %-40s | %8s | %6s |\n' "plain initdb + pg_ctl + psql -f (baseline)" "$plain" "1.00"
+printf '| %-44s | %8s | %6s |\n' "case ($runs runs, median)" "seconds" "ratio"
+printf '|---|---:|---:|\n'
+printf '| %-44s | %8s | %6s |\n' "plain initdb + pg_ctl + psql -f (baseline)" "$plain" "1.00"
 for k in deploy check; do
   m=$(tr ' ' '\n' <<<"${samples[$k]}" | grep . | median)
   label="database deploy --cleanup"; [ "$k" = check ] && label="database check"
-  printf '| %-40s | %8s | %6.2f |\n' "$label" "$m" "$(echo "$m / $plain" | bc -l)"
+  printf '| %-44s | %8s | %6.2f |\n' "$label" "$m" "$(echo "$m / $plain" | bc -l)"
 done

@@ -136,6 +136,7 @@ int edit_patch() {
   std::vector<std::string> words;
   std::istringstream spec(env::get_or("EDITOR", "vi"));
   for (std::string word; spec >> word;) words.push_back(word);
+  if (words.empty()) words.push_back("vi");
   std::string program = words.front();
   words.erase(words.begin());
   words.push_back(path.string());
