@@ -472,7 +472,8 @@ private:
   // block, nothing that must see its own commit first.
   static bool pipelinable(const LexItem& item) {
     const auto& w = item.words;
-    if (w.empty()) return false;
+    // The extended protocol takes one command per query.
+    if (w.empty() || item.compound || !item.terminated) return false;
     static const char* const k_first[] = {"insert", "update", "delete", "create", "alter",
                                           "drop",   "comment", "grant", "revoke", "truncate"};
     if (std::none_of(std::begin(k_first), std::end(k_first), [&](const char* f) { return w[0] == f; }))

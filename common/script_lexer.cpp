@@ -143,6 +143,7 @@ void Lexer::reset_statement() {
   m_identifier_count = 0;
   std::fill(std::begin(m_identifiers), std::end(m_identifiers), 0);
   m_words.clear();
+  m_compound = false;
 }
 
 LexItem Lexer::finish_statement(bool terminated) {
@@ -153,6 +154,7 @@ LexItem Lexer::finish_statement(bool terminated) {
   item.segments = std::move(m_segments);
   item.terminated = terminated;
   item.words = std::move(m_words);
+  item.compound = m_compound;
   reset_statement();
   m_last_statement_end = m_frames[0].pos;
   return item;
@@ -419,6 +421,7 @@ LexItem Lexer::next(const VariableMap* vars) {
       int c1 = peek(1);
       if (c1 == ';' || c1 == ':') {
         // "\;" and "\:" put the character itself into the query.
+        if (c1 == ';') m_compound = true;
         skip();
         take();
         continue;

@@ -39,6 +39,8 @@ struct LexItem {
   bool terminated = false;
   // statement: lower-cased unquoted words at paren depth 0, the first few (for classifying).
   std::vector<std::string> words;
+  // statement: holds "\;" (several commands sent as one query string).
+  bool compound = false;
 };
 
 // psql's quoting of a variable value as a literal (PQescapeLiteral with
@@ -123,6 +125,7 @@ private:
   int m_identifier_count = 0;
   char m_identifiers[4] = {0, 0, 0, 0};
   std::vector<std::string> m_words;
+  bool m_compound = false;
 
   // Meta-command state.
   bool m_meta_pending = false; // meta returned, args not read yet

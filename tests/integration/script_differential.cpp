@@ -121,6 +121,16 @@ TEST_CASE("hand-written edge cases and a multi-file project run as psql runs the
   CHECK(edge.out.rfind("last\n") == edge.out.size() - 5);
   CHECK(edge.err.find("a warning line\n") != std::string::npos);
 
+  CHECK(edge.out.find("10|compound!\n11|query!\n") != std::string::npos);
+
+  if (sandbox.psql(url, "SELECT count(*) FROM pg_available_extensions WHERE name = 'pgtap'") == "1") {
+    Outcome tap = differential(sandbox, url, corpus() / "pgtap.sql");
+    CHECK(tap.out == "1..4\nok 1 - Table tapped should exist\nok 2 - two rows\n"
+                     "ok 3 - a passing test; with a semicolon\nok 4 - names\n");
+  } else {
+    WARN("pgtap is not installed: corpus entry pgtap.sql skipped");
+  }
+
   Outcome plain = differential(sandbox, url, corpus() / "project" / "main.sql");
   CHECK(plain.out == "no mock data\n0\n");
   Outcome mock = differential(sandbox, url, corpus() / "project" / "main.sql", {{"USE_MOCK", "1"}});

@@ -101,6 +101,8 @@ TEST_CASE("meta-commands run to the end of the line and may follow a statement")
   CHECK(split("select\n\\echo mid\n1;") == V{"M:echo|mid", "S:select\n\n1;"});
   // \; and \: put the character into the query.
   CHECK(split("select 1 \\; select 2;") == V{"S:select 1 ; select 2;"});
+  CHECK(Lexer("select 1 \\; select 2;").next(nullptr).compound);
+  CHECK_FALSE(Lexer("select ';';").next(nullptr).compound);
 }
 
 TEST_CASE("variables: :name :'name' :\"name\" :{?name}, never in quotes, comments or ::") {

@@ -61,6 +61,8 @@ CREATE INDEX t_n ON app.t (n);
 SELECT id, n, "weird;name" IS NULL FROM app.t ORDER BY id;
 SELECT NULL, 'x', 1, '', 'a|b';
 SELECT app.f(1), app.g(2);
+INSERT INTO app.c VALUES (10, 'compound') \; INSERT INTO app.c VALUES (11, 'query');
+UPDATE app.c SET b = b || '!' WHERE a >= 10 \; SELECT a, b FROM app.c WHERE a >= 10 ORDER BY a;
 \if true
   SELECT 'if branch';
 \elif false
