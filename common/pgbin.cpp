@@ -77,6 +77,13 @@ stdfs::path bin_dir() {
 stdfs::path program(const std::string& name) {
   stdfs::path dir = bin_dir();
   stdfs::path path = dir / name;
+  if (!executable(path) && env::get_or("PG_BIN_DIR", "").empty()) {
+    // A PATH dir may hold only symlinks to some programs (e.g. /usr/local/bin/initdb ->
+    // /usr/lib/postgresql/15/bin/initdb): look beside the real initdb too.
+    std::error_code ec;
+    auto real = stdfs::canonical(dir / "initdb", ec).parent_path();
+    if (!ec && executable(real / name)) return real / name;
+  }
   if (!executable(path))
     throw Error(ExitCode::missing_program,
                 fmt::format("required program '{}' not found in {}", name, dir.string()),
