@@ -360,6 +360,19 @@ TEST_CASE("two migrators started together apply each migration exactly once") {
   REQUIRE_RUN(holder, 1);
   CHECK_THAT(holder.err, Catch::Contains("timed out after 1s waiting for the migration lock") &&
                              Catch::Contains("held by pid"));
+
+  // A lock timeout (55P03) inside a migration is retried with backoff, then succeeds.
+  f.migration(dir, "20250101000005-m5", "ALTER TABLE public.applied_log ADD COLUMN extra int;\n");
+  auto retried = f.sandbox.run_program(
+      "/bin/sh",
+      {"-c",
+       "\"$4\" -XAtq -d \"$2\" -c 'BEGIN; LOCK TABLE public.applied_log; SELECT pg_sleep(1.2); COMMIT;' "
+       ">/dev/null & sleep 0.3; \"$1\" -u \"$2\" -d \"$3\" migrate up --lock-timeout 200ms; r=$?; wait; "
+       "exit $r",
+       "sh", m, url, d, pgbin::program("psql").string()});
+  REQUIRE_RUN(retried, 0);
+  CHECK_THAT(retried.err, Catch::Contains("lock timeout (55P03) in 20250101000005-m5; retry 1 of 3"));
+  CHECK(f.sql(url, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'extra'") == "1");
 }
 
 TEST_CASE("kill -9 and Ctrl-C during a long migration leave a consistent database") {
