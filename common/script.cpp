@@ -257,9 +257,22 @@ private:
   void notice(const PGresult* res) {
     if (m_quiet) return;
     const char* text = PQresultErrorMessage(res);
-    std::string prefix = m_location.empty() ? "" : m_location + ": ";
-    m_err << prefix << (text ? text : "");
+    std::string line = (m_location.empty() ? "" : m_location + ": ") + (text ? text : "");
+    if (m_buffering) {
+      m_buffered.emplace_back(m_statement_index, std::move(line));
+      return;
+    }
+    m_err << line;
     m_err.flush();
+  }
+
+  // Shows the notices a batch collected for its statements before `limit` (and its own
+  // BEGIN/COMMIT ones when everything is shown).
+  void show_buffered(long limit, bool all) {
+    for (const auto& [index, line] : m_buffered)
+      if (all || (index >= 0 && index < limit)) m_err << line;
+    m_err.flush();
+    m_buffered.clear();
   }
 
   void set_location(const Source& source, std::size_t offset) { m_location = where(source, offset); }
@@ -589,9 +602,15 @@ private:
     int failed_index = -1;
     bool commit_failed = false;
     pq::Result failure;
+    m_buffering = true;
+    m_statement_index = -1;
+    m_buffered.clear();
     for (std::size_t q = 0; q < owner.size(); ++q) {
       int index = owner[q];
-      if (index >= 0) set_location(source, batch[static_cast<std::size_t>(index)].item.offset);
+      if (index >= 0) {
+        set_location(source, batch[static_cast<std::size_t>(index)].item.offset);
+        m_statement_index = index;
+      }
       pq::Result res(PQgetResult(m_pg));
       if (!res) break; // connection trouble: reported below
       ExecStatusType status = res.status();
@@ -614,9 +633,19 @@ private:
       if (!res || res.status() == PGRES_PIPELINE_SYNC) break;
     }
     PQexitPipelineMode(m_pg);
-    if (!failure) return;
+    m_buffering = false;
+    if (!failure) {
+      show_buffered(0, true);
+      return;
+    }
     if (failed_index >= 0) {
-      if (!wrap) statement_error(source, batch[static_cast<std::size_t>(failed_index)].item, failure.native());
+      if (!wrap) {
+        show_buffered(failed_index + 1, false);
+        statement_error(source, batch[static_cast<std::size_t>(failed_index)].item, failure.native());
+      }
+      // Notices of the statements psql would have run before the failing one; the failing
+      // one shows its own when it runs again below.
+      show_buffered(failed_index, false);
       // The batch rolled back: redo what psql would have committed, then the failing statement
       // alone (it throws with the server's error, in psql's state).
       PQclear(PQexec(m_pg, "ROLLBACK"));
@@ -637,6 +666,7 @@ private:
       // statement at a time so the error comes from the statement psql would blame.
       k_log.debug("batch commit failed ({}); replaying {} statements one by one",
                   result_field(failure.native(), PG_DIAG_MESSAGE_PRIMARY), batch.size());
+      m_buffered.clear();
       for (const auto& pending : batch) execute_one(source, pending.item);
       return;
     }
@@ -655,6 +685,7 @@ private:
 
   void abandon() {
     m_batch.clear();
+    m_buffering = false;
     if (PQpipelineStatus(m_pg) != PQ_PIPELINE_OFF) {
       while (true) {
         PGresult* r = PQgetResult(m_pg);
@@ -679,6 +710,10 @@ private:
   std::vector<Pending> m_batch;
   std::string m_location;
   bool m_quiet = false;
+  // While a batch runs, notices wait here with the index of their statement.
+  bool m_buffering = false;
+  int m_statement_index = -1;
+  std::vector<std::pair<int, std::string>> m_buffered;
 };
 
 class NativeRunner : public Runner {

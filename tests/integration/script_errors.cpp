@@ -83,7 +83,7 @@ Failure expect_failure(pq::Connection& connection, const std::filesystem::path& 
     failure.sqlstate = e.sqlstate();
   }
   failure.out = out.str();
-  failure.err = err.str();
+  failure.err = replace_all(err.str(), dir.string(), "<dir>");
   return failure;
 }
 
@@ -177,6 +177,23 @@ TEST_CASE("a failure inside a pipelined run is reported at its statement with ps
     CHECK(f.report.find("<dir>/deferred.sql:5: ERROR:  insert or update on table \"c\" violates foreign key constraint") == 0);
   }
   CHECK(sandbox.psql(db_url(url, "native"), "SELECT string_agg(id::text, ',' ORDER BY id) FROM c") == "1");
+
+  // Notices of a batch that fails and replays come out once each, as with psql.
+  std::string noisy = "CREATE TABLE n (id int PRIMARY KEY);\n"
+                      "CREATE FUNCTION say() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                      "RAISE NOTICE 'row %', NEW.id; RETURN NEW; END $$;\n"
+                      "CREATE TRIGGER say BEFORE INSERT ON n FOR EACH ROW EXECUTE FUNCTION say();\n"
+                      "INSERT INTO n VALUES (1);\nINSERT INTO n VALUES (2);\nINSERT INTO n VALUES (1);\n"
+                      "INSERT INTO n VALUES (4);\n";
+  auto noisy_file = sandbox.write("noisy.sql", noisy);
+  {
+    pq::Connection connection(db_url(url, "native"));
+    Failure f = expect_failure(connection, noisy_file, dir);
+    CHECK(f.line == 6);
+    CHECK(f.err == "<dir>/noisy.sql:4: NOTICE:  row 1\n<dir>/noisy.sql:5: NOTICE:  row 2\n"
+                   "<dir>/noisy.sql:6: NOTICE:  row 1\n");
+  }
+  CHECK(sandbox.psql(db_url(url, "native"), "SELECT string_agg(id::text, ',' ORDER BY id) FROM n") == "1,2");
 }
 
 TEST_CASE("meta-command errors: unsupported, include cycles, unbalanced \\if, bad values, missing files") {
