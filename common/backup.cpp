@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/cluster_detail.hpp"
+#include "common/deploy.hpp"
 #include "common/env.hpp"
 #include "common/error.hpp"
 #include "common/fs.hpp"
@@ -232,7 +233,7 @@ void normalize(const NormalizeOptions& options) {
                 {"pass the production backup directory (base.tar.gz, pg_wal.tar.gz) as PATH"});
   auto parent = absolute_clean(options.output).parent_path();
   stdfs::create_directories(parent);
-  ScratchDir work(parent / fmt::format(".normalize-{}", ::getpid()));
+  ScratchDir work(deploy::scratch_parent() / fmt::format(".normalize-{}", ::getpid()));
 
   auto config = cluster::Config::for_working_dir(work.path());
   config.log_path.reset();

@@ -205,7 +205,7 @@ Report run(const Options& options) {
     throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup_path.string()),
                 {"create one with: database backup, or pass BACKUP_PATH"});
   migrator(); // exit 127 before any cluster starts when it is missing
-  auto focus = env::local_dir() / "focus";
+  auto focus = deploy::scratch_parent();
   stdfs::create_directories(logs_dir());
   auto hydrate_log = logs_dir() / "hydrate.log";
   stdfs::remove(hydrate_log, ec);

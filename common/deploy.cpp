@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/bundle.hpp"
+#include "common/cluster_detail.hpp"
 #include "common/dotenv.hpp"
 #include "common/env.hpp"
 #include "common/error.hpp"
@@ -229,7 +230,23 @@ cluster::Endpoint deploy(const DeployOptions& options) {
   return endpoint;
 }
 
-std::filesystem::path check_working_dir() { return env::local_dir() / "focus" / "postgresql-check-tmp"; }
+std::filesystem::path scratch_parent() {
+  auto focus = env::local_dir() / "focus";
+  if (!process::running_as_root()) return focus;
+  std::error_code ec;
+  std::filesystem::create_directories(focus, ec);
+  auto config = cluster::Config::for_working_dir(focus / "probe");
+  if (!config.run_as) return focus;
+  auto blocked = cluster::detail::untraversable_parent(focus / "probe", config.run_as->uid, config.run_as->gid,
+                                                       config.run_as->groups);
+  if (!blocked) return focus;
+  auto alternative = env::pg_working_dir().parent_path();
+  k_log.notice("{} cannot reach {}; throw-away clusters go to {}", config.run_as->name, blocked->string(),
+               alternative.string());
+  return alternative;
+}
+
+std::filesystem::path check_working_dir() { return scratch_parent() / "postgresql-check-tmp"; }
 
 void check(const DeployOptions& options) {
   auto dir = check_working_dir();

@@ -64,7 +64,13 @@ struct DeployOptions {
 // init, then (unless reuse) hydrate and patch; stops the cluster after success with cleanup.
 cluster::Endpoint deploy(const DeployOptions& options);
 
-// The check cluster's working dir: $LOCAL_DIR/focus/postgresql-check-tmp.
+// Where throw-away clusters (check, diff, normalize-backup) live: $LOCAL_DIR/focus, unless we
+// are root and the server account cannot traverse it (a checkout under /root): then beside
+// PG_WORKING_DIR, which postgres-init needs reachable anyway.
+std::filesystem::path scratch_parent();
+
+// The check cluster's working dir: <scratch_parent>/postgresql-check-tmp
+// ($LOCAL_DIR/focus/postgresql-check-tmp).
 std::filesystem::path check_working_dir();
 // The deploy flow in a throw-away cluster under check_working_dir(), removed afterwards
 // (success, failure, SIGINT/SIGTERM).
