@@ -196,7 +196,7 @@ TEST_CASE("a failure inside a pipelined run is reported at its statement with ps
   CHECK(sandbox.psql(db_url(url, "native"), "SELECT string_agg(id::text, ',' ORDER BY id) FROM n") == "1,2");
 }
 
-TEST_CASE("meta-command errors: unsupported, include cycles, unbalanced \\if, bad values, missing files") {
+TEST_CASE("meta-command errors: unsupported, include cycles, unbalanced if blocks, bad values, missing files") {
   use_real_bin_dir();
   test::Sandbox sandbox;
   std::string url = sandbox.start_cluster();

@@ -55,7 +55,7 @@ TEST_CASE("quotes: '' doubling, E'' backslash escapes, identifiers, B/X/N/U& pre
   CHECK(split("select thee'\\';x';") == V{"S:select thee'\\';", "S:x';"});
 }
 
-TEST_CASE("dollar quotes: any tag, ; inside, $$ inside $tag$, $1 parameters, identifiers with $") {
+TEST_CASE("dollar quotes: any tag, semicolons inside, $$ inside $tag$, $1 parameters, identifiers with $") {
   CHECK(split("do $$ begin; end $$; x;") == V{"S:do $$ begin; end $$;", "S:x;"});
   CHECK(split("select $f$ a $$ ; $$ b $f$; x;") == V{"S:select $f$ a $$ ; $$ b $f$;", "S:x;"});
   CHECK(split("select $a$ $b$ ; $a$;") == V{"S:select $a$ $b$ ; $a$;"});
@@ -143,7 +143,7 @@ TEST_CASE("meta-command arguments: backquotes are flagged, the rest of the line 
   CHECK(lexer.line_of(item.offset) == 2);
 }
 
-TEST_CASE("COPY data runs from the next line to \\.") {
+TEST_CASE("COPY data runs from the next line to the end-of-data line") {
   std::string text = "copy t from stdin;\n1\ta\n\\.\nselect 1;\n";
   Lexer lexer(text);
   LexItem item = lexer.next(nullptr);
