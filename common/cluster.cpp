@@ -1,6 +1,7 @@
 #include "common/cluster.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,6 +46,8 @@ constexpr auto k_start_timeout = 60s;
 constexpr auto k_fast_stop_timeout = 30s;
 constexpr auto k_immediate_stop_timeout = 5s;
 constexpr auto k_poll = 3ms;
+// The superuser (role) of the cluster, recorded in its data dir (see kept_superuser).
+constexpr const char* k_superuser_file = "hectic.superuser";
 
 std::optional<detail::Owner> owner_of(const Config& config) {
   if (!config.run_as) return std::nullopt;
@@ -239,6 +242,28 @@ void run_initdb(const Config& config, const stdfs::path& working_dir, const stdf
 
 stdfs::path template_root(const Config& config) { return config.cache_dir / "templates"; }
 
+// The server version for the template key without running `postgres --version` each time:
+// cached under HECTIC_CACHE_DIR/versions, keyed by the real binary's path, size and mtime.
+std::string cached_server_version(const Config& config) {
+  std::error_code ec;
+  auto postgres = stdfs::canonical(pgbin::program("postgres"), ec);
+  struct stat st {};
+  if (ec || ::stat(postgres.c_str(), &st) != 0) return pgbin::server_version();
+  auto identity = fmt::format("{}:{}:{}.{}", postgres.string(), st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  auto file = config.cache_dir / "versions" / fmt::format("{:016x}", std::hash<std::string>{}(identity));
+  auto cached = read_text(file);
+  auto newline = cached.find('\n');
+  if (newline != std::string::npos && cached.substr(newline + 1) == identity + "\n") return cached.substr(0, newline);
+  auto version = pgbin::server_version();
+  try {
+    stdfs::create_directories(file.parent_path(), ec);
+    if (!ec) fs::write_file_atomic(file, version + "\n" + identity + "\n");
+  } catch (const Error&) {
+    // a read-only cache only costs the exec next time
+  }
+  return version;
+}
+
 // Copies the cached template into data_dir; false (and no data_dir) when there is none.
 bool copy_template(const Config& config, const stdfs::path& data_dir, const std::string& key) {
   auto source = template_root(config) / key / "data";
@@ -326,7 +351,7 @@ void create_fresh(const Config& config, const stdfs::path& working_dir, const st
   bool from_template = false;
   std::string key;
   if (config.template_cache) {
-    key = detail::template_key(pgbin::server_version(), superuser_of(config));
+    key = detail::template_key(cached_server_version(config), superuser_of(config));
     from_template = copy_template(config, data_dir, key);
   }
   if (!from_template) {
@@ -342,6 +367,7 @@ void create_fresh(const Config& config, const stdfs::path& working_dir, const st
   }
   write_owned(data_dir / "postgresql.conf", detail::with_include_last(base), owner);
   write_owned(data_dir / "pg_hba.conf", detail::render_hba_conf(), owner);
+  write_owned(data_dir / k_superuser_file, superuser_of(config) + "\n", owner);
 }
 
 // The settings forced on every start, and the include line that applies them last.
@@ -544,6 +570,20 @@ bool running_as_requested(const stdfs::path& data_dir, const stdfs::path& socket
   return PQping(conninfo_for(endpoint, "postgres").c_str()) == PQPING_OK;
 }
 
+// initdb makes the account that ran it the superuser. A kept cluster's role is recorded in
+// data/hectic.superuser (written when we create or first reuse it); a cluster made elsewhere
+// (the shell tools, another PG_RUN_AS) is owned by the account that ran initdb.
+
+std::optional<std::string> kept_superuser(const stdfs::path& data_dir) {
+  auto recorded = read_text(data_dir / k_superuser_file);
+  while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == ' ')) recorded.pop_back();
+  if (!recorded.empty()) return recorded;
+  struct stat st {};
+  if (::stat((data_dir / "PG_VERSION").c_str(), &st) != 0 || st.st_uid == 0) return std::nullopt;
+  if (const passwd* owner = ::getpwuid(st.st_uid)) return std::string(owner->pw_name);
+  return std::nullopt;
+}
+
 int parse_port(const std::string& text) {
   int port = 0;
   bool ok = !text.empty() && text.size() <= 5;
@@ -665,6 +705,7 @@ Endpoint start(const Config& config) {
   endpoint.socket_dir = socket_dir.string();
   endpoint.port = config.port;
   endpoint.user = superuser_of(config);
+  if (config.reuse) endpoint.user = kept_superuser(data_dir).value_or(endpoint.user);
   endpoint.database = config.database;
   endpoint.url = pq::socket_url(endpoint.user, endpoint.database, endpoint.socket_dir, endpoint.port);
   endpoint.url_var = config.url_var;
@@ -726,6 +767,7 @@ Endpoint start(const Config& config) {
     create_fresh(config, working_dir, data_dir);
   } else {
     make_dir(socket_dir, owner);
+    if (!stdfs::exists(data_dir / k_superuser_file, ec)) write_owned(data_dir / k_superuser_file, endpoint.user + "\n", owner);
     if (owner) {
       struct stat st {};
       if (::stat(data_dir.c_str(), &st) == 0 && (st.st_uid != owner->uid || st.st_gid != owner->gid))

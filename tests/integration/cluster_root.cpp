@@ -67,6 +67,18 @@ TEST_CASE("root: the server runs as postgres, owns the working dir, and is the e
     CHECK(sb.psql(*exported(other.out, "PGURL"), "select current_user") == "nobody");
     REQUIRE(::stat((sb.working_dir() / "data").c_str(), &st) == 0);
     CHECK(st.st_uid == nobody->uid);
+
+    // Reused by the default account: handed over to postgres, and the exported role is still
+    // the one initdb created (twice: the second run sees postgres as the owner).
+    for (int round = 0; round < 2; ++round) {
+      auto reused = sb.run("postgres-init", {}, {{"PG_REUSE", "1"}});
+      INFO(reused.err);
+      REQUIRE(reused.code == 0);
+      CHECK(exported(reused.out, "POSTGRESQL_USER") == "nobody");
+      CHECK(sb.psql(*exported(reused.out, "PGURL"), "select current_user") == "nobody");
+      REQUIRE(::stat((sb.working_dir() / "data").c_str(), &st) == 0);
+      CHECK(st.st_uid == postgres->uid);
+    }
   }
 }
 
