@@ -492,8 +492,9 @@ RunResult run_steps(pq::Connection& connection, const Options& options,
   RunResult result;
   if (steps.empty()) {
     result.already_at_target = true;
-    result.message = fmt::format("database already at {}; nothing to do",
-                                 position_text(files, current));
+    result.message = current == 0 ? std::string("database has no migrations applied; nothing to do")
+                                  : fmt::format("database already at {}; nothing to do",
+                                                files[current - 1].name);
     k_log.notice("{}", result.message);
     log.finish("success", {});
     return result;
