@@ -242,7 +242,7 @@ TEST_CASE("commands, forms and exit codes") {
   CHECK(log_json[0]["finished_at"].is_string());
 }
 
-TEST_CASE("a failing migration is rolled back with exit 4; earlier ones stay") {
+TEST_CASE("a failing migration is rolled back with exit 4 and earlier ones stay") {
   Fixture f;
   struct Case {
     const char* db;
@@ -417,7 +417,7 @@ TEST_CASE("kill -9 and Ctrl-C during a long migration leave a consistent databas
   CHECK(f.sql(url, "SELECT to_regclass('public.slow') IS NOT NULL") == "t");
 }
 
-TEST_CASE("no-transaction migrations run in autocommit; --single-transaction is all or nothing") {
+TEST_CASE("no-transaction migrations run in autocommit and --single-transaction is all or nothing") {
   Fixture f;
   auto url = f.database("notx");
   const std::string dir = "migration";
@@ -465,7 +465,7 @@ TEST_CASE("no-transaction migrations run in autocommit; --single-transaction is 
   CHECK_THAT(refused.err, Catch::Contains("20250107000000-cic") && Catch::Contains("--single-transaction"));
 }
 
-TEST_CASE("plan, then drift, then apply refuses; a fresh plan applies") {
+TEST_CASE("plan then drift then apply refuses, a fresh plan applies") {
   Fixture f;
   auto url = f.database("plan");
   const std::string dir = "migration";

@@ -110,7 +110,7 @@ TEST_CASE("the no-transaction marker is the first line of a file") {
   CHECK_FALSE(check(""));
 }
 
-TEST_CASE("history must be a prefix of the directory; changed applied files are found") {
+TEST_CASE("history must be a prefix of the directory and changed applied files are found") {
   fs::TempDir tmp("migrate-unit");
   auto dir = tmp.path();
   write(dir / "20250101000000-a" / "up.sql", "a");
