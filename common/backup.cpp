@@ -104,14 +104,28 @@ void allow_local_replication(const std::string& url) {
 
 } // namespace
 
+struct ScratchDir::State {
+  std::mutex mutex;
+  bool done = false;
+};
+
 ScratchDir::ScratchDir(stdfs::path dir)
-    : m_dir(std::move(dir)), m_guard([d = m_dir] { remove(d); }) {
+    : m_dir(std::move(dir)), m_state(std::make_shared<State>()),
+      m_guard([d = m_dir, state = m_state] {
+        std::lock_guard lock(state->mutex);
+        if (!state->done) remove(d);
+        state->done = true;
+      }) {
   std::error_code ec;
   if (stdfs::exists(m_dir, ec)) remove(m_dir);
   stdfs::create_directories(m_dir);
 }
 
-ScratchDir::~ScratchDir() { remove(m_dir); }
+ScratchDir::~ScratchDir() {
+  std::lock_guard lock(m_state->mutex);
+  if (!m_state->done) remove(m_dir);
+  m_state->done = true;
+}
 
 void ScratchDir::remove(const stdfs::path& dir) noexcept {
   try {

@@ -3,6 +3,8 @@
 // normalize-backup). A backup directory holds base.tar.gz, pg_wal.tar.gz (optional) and a
 // database_name file.
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -22,8 +24,12 @@ public:
   const std::filesystem::path& path() const { return m_dir; }
 
 private:
+  // Shared by the destructor and the signal watcher: the first caller stops and removes, the
+  // other waits for it and then does nothing (no half-removed dir recreated by a late stop).
+  struct State;
   static void remove(const std::filesystem::path& dir) noexcept;
   std::filesystem::path m_dir;
+  std::shared_ptr<State> m_state;
   interrupt::CleanupGuard m_guard;
 };
 

@@ -232,4 +232,10 @@ TEST_CASE("check: isolated cluster removed after success, failure and SIGINT") {
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));
   CHECK_FALSE(stdfs::exists(check_dir));
   CHECK(sandbox.psql(url, "SELECT 1") == "1");
+
+  auto terminated = sandbox.run_program("timeout", {"--preserve-status", "-s", "TERM", "10",
+                                                    hectic::test::tool("database").string(), "check"});
+  CHECK(terminated.code == 130);
+  CHECK_FALSE(stdfs::exists(check_dir));
+  CHECK(sandbox.psql(url, "SELECT to_regclass('public.marker') IS NOT NULL") == "t");
 }

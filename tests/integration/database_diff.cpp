@@ -90,4 +90,12 @@ TEST_CASE("diff: equal, column order only, schema differs, immutable row differs
   auto ignored = sandbox.run("database", {"diff", "--ignore-migration-fail"}, {}, std::nullopt, 300);
   INFO(ignored.out << ignored.err);
   CHECK(ignored.code == 0);
+
+  // Ctrl-C while DB2 hydrates: both throw-away clusters are stopped and removed, exit 130.
+  sandbox.write("db/src/data/mock.sql", "SELECT pg_sleep(120);\n");
+  auto interrupted = sandbox.run_program("timeout", {"--preserve-status", "-s", "INT", "12",
+                                                     tool("database").string(), "diff", "-m", "--ignore-migration-fail"});
+  CHECK(interrupted.code == 130);
+  CHECK_FALSE(stdfs::exists(sandbox.path() / "focus" / "postgresql-diff-db1"));
+  CHECK_FALSE(stdfs::exists(sandbox.path() / "focus" / "postgresql-diff-db2"));
 }

@@ -1,5 +1,7 @@
 // database: the developer's day-to-day tool over one PostgreSQL cluster (SPEC "database").
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <iostream>
 
 #include "common/error.hpp"
@@ -14,6 +16,16 @@ namespace {
 std::string lowercase_first(std::string text) {
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
+}
+
+// After SIGINT/SIGTERM the watcher thread runs the cleanups and exits 130; an error that the
+// interruption caused (a killed connection) must not win the race and exit 1 first.
+int finish(int code) {
+  if (hectic::interrupt::requested()) {
+    for (int i = 0; i < 1200; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return hectic::exit_status(hectic::ExitCode::interrupted);
+  }
+  return code;
 }
 
 } // namespace
@@ -115,15 +127,18 @@ STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see R
     return exit_status(ExitCode::generic);
   }
   try {
-    return action();
+    return finish(action());
   } catch (const script::ScriptError& e) {
+    int code = finish(exit_status(e.code()));
     log::report_error(e.what(), e.hints());
-    return exit_status(e.code());
+    return code;
   } catch (const Error& e) {
+    int code = finish(exit_status(e.code()));
     log::report_error(e.what(), e.hints());
-    return exit_status(e.code());
+    return code;
   } catch (const std::exception& e) {
+    int code = finish(exit_status(ExitCode::internal));
     log::report_error(e.what());
-    return exit_status(ExitCode::internal);
+    return code;
   }
 }
