@@ -627,3 +627,21 @@ TEST_CASE("the password of the URL never appears in any output, at any log level
   auto unreachable_run = f.migrator(unreachable_url, dir, {"status"});
   REQUIRE_RUN(unreachable_run, 1);
 }
+
+TEST_CASE("init --dry-run and --help match their golden files") {
+  // Regenerate (an explicit, reviewed step): HECTIC_UPDATE_GOLDEN=1 ctest -R 'golden files'
+  test::Sandbox sandbox;
+  auto golden = test::source_dir() / "tests" / "golden" / "migrator";
+  const bool update = std::getenv("HECTIC_UPDATE_GOLDEN") != nullptr;
+  struct Golden {
+    std::vector<std::string> args;
+    const char* file;
+  };
+  for (const auto& g : {Golden{{"init", "--dry-run"}, "init-dry-run.sql"}, Golden{{"--help"}, "help.txt"}}) {
+    auto run = sandbox.run("migrator", g.args, {{"-DB_URL", ""}});
+    REQUIRE_RUN(run, 0);
+    if (update) fs::write_file_atomic(golden / g.file, run.out);
+    INFO("golden file " << g.file << " (regenerate with HECTIC_UPDATE_GOLDEN=1)");
+    CHECK(run.out == fs::read_file(golden / g.file));
+  }
+}
