@@ -48,9 +48,21 @@ finish() {
 trap finish EXIT
 
 # ---- the cases: prepare_<name> (untimed) and run_<name> (timed) ---------------------------
+# Old dirs are moved into $work/trash, not deleted: a deletion's discards (this disk is mounted
+# with `discard`) would otherwise land inside the next timed run, on both sides.
+mkdir -p "$work/trash"
+trash_count=0
+to_trash() {
+  local path
+  for path in "$@"; do
+    [ -e "$path" ] || continue
+    trash_count=$((trash_count + 1))
+    mv "$path" "$work/trash/$trash_count"
+  done
+}
 base_stop() {
   "${as_server[@]}" "$PG_BIN_DIR/pg_ctl" stop -D "$work/base/data" -m immediate >/dev/null 2>&1 || true
-  "${as_server[@]}" rm -rf "$work/base/data" "$work/base/sock"
+  to_trash "$work/base/data" "$work/base/sock"
 }
 prepare_baseline() { base_stop; }
 run_baseline() {
@@ -64,8 +76,8 @@ prepare_baseline_stop() { base_stop; run_baseline; }
 run_baseline_stop() { "${as_server[@]}" "$PG_BIN_DIR/pg_ctl" stop -w -D "$work/base/data" -m fast >/dev/null; }
 
 init_quiet() { "$init" >/dev/null; }
-wipe() { "$cleanup" >/dev/null 2>&1; rm -rf "$PG_WORKING_DIR"; }
-prepare_cold() { wipe; rm -rf "$HECTIC_CACHE_DIR"; }
+wipe() { "$cleanup" >/dev/null 2>&1; to_trash "$PG_WORKING_DIR"; }
+prepare_cold() { wipe; to_trash "$HECTIC_CACHE_DIR"; }
 run_cold() { init_quiet; }
 prepare_fresh() { wipe; [ -d "$HECTIC_CACHE_DIR/templates" ] || init_quiet; wipe; }
 run_fresh() { init_quiet; }

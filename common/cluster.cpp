@@ -312,21 +312,33 @@ void store_template(const Config& config, const stdfs::path& data_dir, const std
   }
 }
 
-// Old data moved aside at once (a rename) and deleted when the new cluster is up: deleting a
-// data dir that was written back to disk is slow (seconds on a disk mounted with discard), and
-// doing it concurrently only slows the copy and the server start down (measured). Leftovers of an
-// interrupted run are removed too.
+// Old data is moved aside at once (a rename) and deleted when the new cluster is up, by a
+// detached `setsid -f rm -rf` so postgres-init does not wait for it: deleting a data dir that
+// was written back to disk takes seconds on a disk mounted with `discard` (measured here), and
+// deleting it concurrently with the copy only slows the copy down. Without setsid the deletion
+// is done in-process. Leftovers of an interrupted run are picked up too.
 class Trash {
 public:
   explicit Trash(stdfs::path working_dir) : m_working_dir(std::move(working_dir)) {}
   ~Trash() {
+    std::vector<std::string> entries;
     std::error_code ec;
     for (auto it = stdfs::directory_iterator(m_working_dir, ec); !ec && it != stdfs::directory_iterator();
          it.increment(ec))
-      if (it->path().filename().string().rfind(".trash-", 0) == 0) {
-        std::error_code remove_ec;
-        stdfs::remove_all(it->path(), remove_ec);
-      }
+      if (it->path().filename().string().rfind(".trash-", 0) == 0) entries.push_back(it->path().string());
+    if (entries.empty()) return;
+    try {
+      process::Options options;
+      options.output = process::Output::log_file; // no pipe: run() waits for setsid's parent only
+      options.log_file = "/dev/null";
+      options.timeout = 10s;
+      std::vector<std::string> args = {"-f", process::find_program("rm").string(), "-rf", "--"};
+      args.insert(args.end(), entries.begin(), entries.end());
+      if (process::run(process::find_program("setsid"), args, options).ok()) return;
+    } catch (const Error&) {
+      // no setsid/rm: delete here
+    }
+    for (const auto& entry : entries) stdfs::remove_all(entry, ec);
   }
   Trash(const Trash&) = delete;
   Trash& operator=(const Trash&) = delete;
@@ -466,6 +478,7 @@ StartResult start_server(const Config& config, const stdfs::path& working_dir, c
   const auto started = Clock::now();
   const auto deadline = started + k_start_timeout;
   pid_t seen_pid = 0;
+  std::optional<Clock::time_point> log_grew_at;
   while (Clock::now() < deadline) {
     auto ping = PQping(conninfo.c_str());
     if (ping == PQPING_OK) {
@@ -487,12 +500,18 @@ StartResult start_server(const Config& config, const stdfs::path& working_dir, c
         break;
       }
     } else if (size_of(server_log) > mark.server_log_size) {
-      // The postmaster wrote its pidfile before logging anything; log lines without a pidfile
-      // mean it gave up before (bad data dir permissions, unreadable config ...).
-      std::this_thread::sleep_for(50ms);
-      if (!detail::read_pidfile(data_dir) && PQping(conninfo.c_str()) != PQPING_OK) {
-        outcome.reason = "the server exited during startup";
-        break;
+      // The postmaster writes its pidfile early; log lines without one mean it gave up before
+      // (bad data dir permissions, unreadable config ...) or only warned (then the pidfile
+      // follows: give it time).
+      if (!log_grew_at) log_grew_at = Clock::now();
+      auto said = read_text(server_log, mark.server_log_size);
+      bool fatal = said.find("FATAL:") != std::string::npos || said.find("PANIC:") != std::string::npos;
+      if ((fatal || Clock::now() - *log_grew_at > 500ms) && !detail::read_pidfile(data_dir)) {
+        std::this_thread::sleep_for(20ms);
+        if (!detail::read_pidfile(data_dir) && PQping(conninfo.c_str()) != PQPING_OK) {
+          outcome.reason = "the server exited during startup";
+          break;
+        }
       }
     } else if (Clock::now() - started > 10s) {
       outcome.reason = "the server did not create postmaster.pid within 10 s";
