@@ -182,7 +182,7 @@ private:
     put("ENCODING", PQparameterStatus(m_pg, "client_encoding"));
     put("SERVER_VERSION_NAME", PQparameterStatus(m_pg, "server_version"));
     m_vars["SERVER_VERSION_NUM"] = std::to_string(PQserverVersion(m_pg));
-    m_vars["ON_ERROR_STOP"] = "on";
+    m_vars["ON_ERROR_STOP"] = "1"; // as the psql backend passes it
   }
 
   // ---- locations and errors -------------------------------------------------------------
@@ -221,8 +221,18 @@ private:
     }
     int line = source.lexer.line_of(src);
     int column = have_column ? source.lexer.column_of(src) : 0;
-    std::string message = fmt::format("{}: {}:  {}", where(source, src, have_column), severity,
-                                      sql.server_message());
+    if (m_copy_failed && !have_column) {
+      // Bad COPY data: the server's "COPY t, line N" counts data lines; name the file line.
+      static const std::regex k_copy_line(R"(^COPY [^\n]*?, line (\d+))");
+      std::smatch m;
+      if (std::regex_search(sql.context(), m, k_copy_line)) {
+        src = source.lexer.copy_data_offset();
+        line = source.lexer.line_of(src) + std::stoi(m[1]) - 1;
+      }
+    }
+    std::string message =
+        fmt::format("{}:{}{}: {}:  {}", source.display.string(), line,
+                    have_column ? fmt::format(":{}", column) : "", severity, sql.server_message());
     if (!sql.sqlstate().empty()) message += fmt::format(" (SQLSTATE {})", sql.sqlstate());
     if (!sql.detail().empty()) message += "\nDETAIL:  " + sql.detail();
     if (!sql.hint().empty()) message += "\nHINT:  " + sql.hint();
@@ -530,6 +540,7 @@ private:
   // One statement over the simple-query protocol, like psql.
   void execute_one(Source& source, const LexItem& item) {
     set_location(source, item.offset);
+    m_copy_failed = false;
     k_log.trace("{}: {}", m_location, item.text);
     if (!PQsendQuery(m_pg, item.text.c_str())) statement_error(source, item, nullptr);
     pq::Result failed;
@@ -542,6 +553,7 @@ private:
         break;
       case PGRES_COPY_IN: {
         std::string data = source.lexer.copy_data();
+        m_copy_failed = true; // until the COPY's own result says otherwise
         if (PQputCopyData(m_pg, data.data(), static_cast<int>(data.size())) != 1 ||
             PQputCopyEnd(m_pg, nullptr) != 1)
           statement_error(source, item, nullptr);
@@ -567,6 +579,7 @@ private:
       }
     }
     if (failed) statement_error(source, item, failed.native());
+    m_copy_failed = false;
     if (PQstatus(m_pg) == CONNECTION_BAD) statement_error(source, item, nullptr);
   }
 
@@ -710,6 +723,7 @@ private:
   std::vector<Pending> m_batch;
   std::string m_location;
   bool m_quiet = false;
+  bool m_copy_failed = false; // the statement being reported sent COPY data
   // While a batch runs, notices wait here with the index of their statement.
   bool m_buffering = false;
   int m_statement_index = -1;

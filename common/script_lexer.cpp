@@ -584,6 +584,7 @@ std::string Lexer::copy_data() {
   m_frames.resize(1);
   std::size_t pos = m_text.find('\n', m_last_statement_end);
   pos = pos == std::string::npos ? m_text.size() : pos + 1;
+  m_copy_data_offset = pos;
   std::string data;
   while (pos < m_text.size()) {
     std::size_t eol = m_text.find('\n', pos);

@@ -72,6 +72,8 @@ public:
   // After a COPY ... FROM STDIN statement: the data lines following the line of the
   // statement's end, up to a line "\." (consumed) or end of input. Every line ends with '\n'.
   std::string copy_data();
+  // Source offset of the first data line of the last copy_data() call.
+  std::size_t copy_data_offset() const { return m_copy_data_offset; }
 
   const std::string& text() const { return m_text; }
   // 1-based line and character column of a source offset.
@@ -133,6 +135,7 @@ private:
   bool m_backquote = false;
   // Position (source offset) where COPY data starts: the line after the last statement end.
   std::size_t m_last_statement_end = 0;
+  std::size_t m_copy_data_offset = 0;
 };
 
 } // namespace hectic::script

@@ -128,6 +128,13 @@ TEST_CASE("error reports name file, line, column, SQLSTATE, detail, hint and the
   CHECK(f.line == 2);
   CHECK(f.sqlstate == "P0001");
 
+  // Bad COPY data: the line of the bad row in the file.
+  auto copy_bad = sandbox.write("copy_bad.sql", "CREATE TABLE nums (n int);\nCOPY nums FROM stdin;\n1\n2\nthree\n\\.\n");
+  f = expect_failure(connection, copy_bad, dir);
+  CHECK(f.line == 5);
+  CHECK(f.report.rfind("<dir>/copy_bad.sql:5: ERROR:  invalid input syntax for type integer: \"three\" (SQLSTATE 22P02)\n"
+                       "CONTEXT:  COPY nums, line 3, column n: \"three\"\n", 0) == 0);
+
   // Interpolated values: the column points at the :reference in the file.
   auto interpolated = sandbox.write("interpolated.sql", "\\set col nope\nSELECT id, :col FROM t;\n");
   f = expect_failure(connection, interpolated, dir);
