@@ -78,10 +78,12 @@ TEST_CASE("pull_staging: dump with header and setval, quoting, atomic write, emp
   CHECK(hectic::fs::read_file(patch_sql) == before);
   auto evil_url = env;
   evil_url["STAGING_DB_URL"] = *url + "&application_name=$(touch " + marker.string() + ")';touch " + marker.string();
+  // libpq may accept that URL (the text is just an application_name): the pull may succeed,
+  // but nothing ran in the remote shell.
   auto injected_url = sandbox.run("database", {"pull_staging"}, evil_url);
+  INFO(injected_url.err);
   CHECK_FALSE(stdfs::exists(marker));
-  CHECK(hectic::fs::read_file(patch_sql) == before);
-  (void)injected_url;
+  before = hectic::fs::read_file(patch_sql);
 
   // An empty dump is an error; the previous file survives; no temporary file is left.
   auto empty = env;
