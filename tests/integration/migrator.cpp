@@ -597,7 +597,7 @@ TEST_CASE("the password of the URL never appears in any output, at any log level
   unreachable_url.replace(unreachable_url.find("port=") + 5, std::string::npos, "1");
 
   const std::string dir = "migration";
-  f.migration(dir, "20250101000000-a", table("a"));
+  f.migration(dir, "20250101000000-a", table("a"), "DROP TABLE a;\n");
   f.migration(dir, "20250102000000-bad", "SELECT no_such_column FROM a;\n");
   auto plan = (f.sandbox.path() / "plan.json").string();
   std::vector<std::pair<std::string, std::vector<std::string>>> runs = {
@@ -621,6 +621,14 @@ TEST_CASE("the password of the URL never appears in any output, at any log level
   }
   auto failing = f.migrator(url, dir, {"migrate", "up"}, {{"HECTIC_LOG", "trace"}});
   REQUIRE_RUN(failing, 4);
+  // The psql fallback too (it gets the password through PGPASSWORD, not its command line).
+  for (const auto& target : {url, conninfo}) {
+    REQUIRE_RUN(f.migrator(target, dir, {"migrate", "down", "all"}), 0);
+    auto via_psql = f.migrator(target, dir, {"migrate", "up"}, {{"HECTIC_LOG", "trace"}, {"SQL_RUNNER", "psql"}});
+    REQUIRE_RUN(via_psql, 0);
+    CHECK(via_psql.err.find(password) == std::string::npos);
+    CHECK(via_psql.out.find(password) == std::string::npos);
+  }
   CHECK(fs::read_file(plan).find(password) == std::string::npos);
   CHECK(f.sql(f.cluster_url.substr(0, 0) + conninfo, "SELECT count(*) FROM hectic.migration_run WHERE "
                                                      "error LIKE '%" + password + "%'") == "0");
