@@ -107,6 +107,15 @@ TEST_CASE("log: missing dir, empty dir, list, index, substring, ambiguous") {
   CHECK(ambiguous.code == 1);
   CHECK(contains(ambiguous.err, "ambiguous"));
   CHECK(contains(ambiguous.err, "hint:"));
+  // On a terminal the text goes through $PAGER (`script` gives the tool a pty).
+  auto pager = sandbox.write("pager.sh", "#!/bin/sh\necho PAGED-BY-PAGER\ncat\n");
+  std::filesystem::permissions(pager, std::filesystem::perms::owner_all, std::filesystem::perm_options::add);
+  auto paged = sandbox.run_program("script", {"-qec", tool("database").string() + " log 2", "/dev/null"},
+                                   {{"PAGER", pager.string()}});
+  CHECK(paged.code == 0);
+  CHECK(contains(paged.out, "PAGED-BY-PAGER"));
+  CHECK(contains(paged.out, "second line"));
+
   auto unknown = sandbox.run("database", {"log", "nope"});
   CHECK(unknown.code == 1);
   CHECK(contains(unknown.err, "no log file matches 'nope'"));
