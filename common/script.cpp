@@ -524,6 +524,7 @@ private:
 
   void print_tuples(const PGresult* res) {
     int rows = PQntuples(res), cols = PQnfields(res);
+    if (cols == 0) return; // psql -At prints nothing for rows without columns
     std::string line;
     for (int r = 0; r < rows; ++r) {
       line.clear();

@@ -61,6 +61,15 @@ CREATE INDEX t_n ON app.t (n);
 SELECT id, n, "weird;name" IS NULL FROM app.t ORDER BY id;
 SELECT NULL, 'x', 1, '', 'a|b';
 SELECT app.f(1), app.g(2);
+SELECT;
+SELECT 1 WHERE false;
+VALUES (1, 'one'), (2, NULL);
+TABLE app.c;
+SHOW search_path;
+SELECT E'multi\nline', ARRAY[1,2], '{"k": [1, null]}'::jsonb, 'é'::text, 1.50::numeric;
+\echo -n no newline
+\echo
+\echo 'quoted \t tab' "double quoted" :"ident"
 INSERT INTO app.c VALUES (10, 'compound') \; INSERT INTO app.c VALUES (11, 'query');
 UPDATE app.c SET b = b || '!' WHERE a >= 10 \; SELECT a, b FROM app.c WHERE a >= 10 ORDER BY a;
 \if true
