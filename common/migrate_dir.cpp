@@ -61,7 +61,10 @@ bool is_migration_name(std::string_view name) {
 std::vector<Migration> load_directory(const stdfs::path& dir) {
   std::vector<Migration> out;
   std::error_code ec;
-  if (!stdfs::exists(dir, ec)) return out;
+  if (!stdfs::exists(dir, ec)) {
+    log::Logger("migrator").warn("migration dir {} does not exist: no migrations", dir.string());
+    return out;
+  }
   if (!stdfs::is_directory(dir, ec))
     throw Error(ExitCode::generic, fmt::format("migration dir {} is not a directory", dir.string()),
                 {"set -d/--migration-dir (or MIGRATION_DIR) to the directory of the migrations"});
