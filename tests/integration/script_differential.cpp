@@ -68,19 +68,23 @@ struct Outcome {
   std::string database; // the native one
 };
 
-Outcome run(script::Runner& runner, const std::filesystem::path& file, const script::Variables& vars) {
+Outcome run(script::Runner& runner, const std::filesystem::path& file, const script::Variables& vars,
+            bool fails) {
   std::ostringstream out, err;
   script::Options options;
   options.variables = vars;
   options.out = &out;
   options.err = &err;
-  runner.run_file(file, options);
+  if (fails)
+    CHECK_THROWS_AS(runner.run_file(file, options), script::ScriptError);
+  else
+    runner.run_file(file, options);
   return {out.str(), err.str(), {}};
 }
 
 // Runs file through both backends into two new databases; returns the native outcome.
 Outcome differential(test::Sandbox& sandbox, const std::string& url, const std::filesystem::path& file,
-                     const script::Variables& vars = {}) {
+                     const script::Variables& vars = {}, bool fails = false) {
   static int counter = 0;
   ++counter;
   std::string native_db = "native_" + std::to_string(counter), psql_db = "psql_" + std::to_string(counter);
@@ -90,11 +94,11 @@ Outcome differential(test::Sandbox& sandbox, const std::string& url, const std::
   {
     pq::Connection connection(db_url(url, native_db));
     auto runner = script::native_runner(connection);
-    native = run(*runner, file, vars);
+    native = run(*runner, file, vars, fails);
   }
   {
     auto runner = script::psql_runner(db_url(url, psql_db));
-    oracle = run(*runner, file, vars);
+    oracle = run(*runner, file, vars, fails);
   }
   INFO("corpus entry " << file.string());
   INFO("native stderr:\n" << native.err << "psql stderr:\n" << oracle.err);
@@ -135,6 +139,10 @@ TEST_CASE("hand-written edge cases and a multi-file project run as psql runs the
   CHECK(plain.out == "no mock data\n0\n");
   Outcome mock = differential(sandbox, url, corpus() / "project" / "main.sql", {{"USE_MOCK", "1"}});
   CHECK(mock.out == "loading mock data\n3\n");
+
+  // Failing scripts leave what psql leaves.
+  for (const char* name : {"batch.sql", "in_transaction.sql", "copy.sql"})
+    differential(sandbox, url, corpus() / "failing" / name, {}, true);
 }
 
 TEST_CASE("pg_dump outputs (COPY, --inserts, --column-inserts) restore as psql restores them") {
