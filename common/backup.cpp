@@ -44,6 +44,8 @@ void move_entries(const stdfs::path& from, const stdfs::path& to) {
 }
 
 void remove_leftovers(const stdfs::path& data_dir) {
+  // A tar's "." entry may carry any mode; the server insists on 0700 (or 0750).
+  stdfs::permissions(data_dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
   for (const char* name : {"standby.signal", "recovery.signal", "recovery.conf", "postmaster.pid", "postmaster.opts"}) {
     std::error_code ec;
     stdfs::remove(data_dir / name, ec);

@@ -11,7 +11,7 @@ namespace {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 } // namespace
 
-TEST_CASE("backup -> restore keeps a row; normalize-backup round trip") {
+TEST_CASE("backup -> restore keeps a row, normalize-backup round trip and a production-like backup") {
   Sandbox sandbox;
   auto url = sandbox.start_cluster();
   std::map<std::string, std::string> env{{"DB_URL", url}};
@@ -63,6 +63,31 @@ TEST_CASE("backup -> restore keeps a row; normalize-backup round trip") {
   INFO(from_archive.err);
   REQUIRE(from_archive.code == 0);
   CHECK(sandbox.psql(url, "SELECT string_agg(v, ',') FROM public.keep") == "before backup");
+
+  // A "production" backup: standby leftovers, TCP-only scram access, a primary_conninfo.
+  // normalize-backup turns it into one that restores locally.
+  auto prod = sandbox.path() / "prod-extract";
+  stdfs::create_directories(prod);
+  REQUIRE(sandbox.run_program("tar", {"-xzf", (dir / "base.tar.gz").string(), "-C", prod.string()}).code == 0);
+  sandbox.write("prod-extract/standby.signal", "");
+  sandbox.write("prod-extract/pg_hba.conf", "hostssl all all 0.0.0.0/0 scram-sha-256\n");
+  sandbox.write("prod-extract/postgresql.auto.conf", "primary_conninfo = 'host=prod.example.com user=replicator'\nssl = on\n");
+  auto prod_backup = sandbox.path() / "prod-backup";
+  stdfs::create_directories(prod_backup);
+  REQUIRE(sandbox.run_program("tar", {"-czf", (prod_backup / "base.tar.gz").string(), "-C", prod.string(), "."}).code == 0);
+  stdfs::copy_file(dir / "pg_wal.tar.gz", prod_backup / "pg_wal.tar.gz");
+  auto local = sandbox.path() / "prod-local";
+  auto normalized = sandbox.run("database", {"normalize-backup", "-o", local.string(), prod_backup.string()});
+  INFO(normalized.err);
+  REQUIRE(normalized.code == 0);
+  CHECK(hectic::fs::read_file(local / "database_name") == "testdb\n");
+  sandbox.psql(url, "DELETE FROM public.keep");
+  auto restored_prod = sandbox.run("database", {"restore", local.string()});
+  INFO(restored_prod.err);
+  REQUIRE(restored_prod.code == 0);
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',') FROM public.keep") == "before backup");
+  CHECK(sandbox.psql(url, "SELECT pg_is_in_recovery()") == "f");
+  CHECK_FALSE(stdfs::exists(sandbox.working_dir() / "data" / "standby.signal"));
 
   auto bad = sandbox.write("not-a-backup/readme", "x");
   auto refused = sandbox.run("database", {"restore", bad.parent_path().string()});
