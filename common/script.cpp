@@ -47,6 +47,7 @@ const log::Logger k_log{"script"};
 
 const char* const k_fallback_hint = "the psql backend runs it: set SQL_RUNNER=psql";
 constexpr std::size_t k_max_batch = 1000;
+constexpr std::size_t k_max_batch_ddl = 50;
 constexpr int k_statement_lines_shown = 12;
 
 // psql's ParseVariableBool: unique prefixes of true/false/yes/no, on/off (2+ chars), 1/0.
@@ -514,8 +515,12 @@ private:
   void statement(Source& source, LexItem item) {
     if (blank(item)) return;
     if (pipelinable(item) && PQtransactionStatus(m_pg) != PQTRANS_INERROR) {
+      // DDL takes locks on whole relations, held until the batch commits: keep such batches
+      // short so a large schema never needs more lock slots than psql would.
+      bool ddl = item.words[0] != "insert" && item.words[0] != "update" && item.words[0] != "delete";
       m_batch.push_back(Pending{std::move(item)});
-      if (m_batch.size() >= k_max_batch) flush(source);
+      if (ddl) ++m_batch_ddl;
+      if (m_batch.size() >= k_max_batch || m_batch_ddl >= k_max_batch_ddl) flush(source);
       return;
     }
     flush(source);
@@ -590,6 +595,7 @@ private:
     if (m_batch.empty()) return;
     std::vector<Pending> batch;
     batch.swap(m_batch);
+    m_batch_ddl = 0;
     if (batch.size() == 1) {
       execute_one(source, batch[0].item);
       return;
@@ -650,6 +656,16 @@ private:
     m_buffering = false;
     if (!failure) {
       show_buffered(0, true);
+      return;
+    }
+    std::string sqlstate = result_field(failure.native(), PG_DIAG_SQLSTATE);
+    if (wrap && (sqlstate.rfind("53", 0) == 0 || sqlstate.rfind("40", 0) == 0)) {
+      // Out of resources or a deadlock/serialization failure: possibly caused by batching
+      // itself. The batch rolled back; run it the way psql does, one statement at a time.
+      k_log.debug("batch failed with SQLSTATE {}: running its {} statements one by one", sqlstate, batch.size());
+      if (PQtransactionStatus(m_pg) != PQTRANS_IDLE) PQclear(PQexec(m_pg, "ROLLBACK"));
+      m_buffered.clear();
+      for (const auto& pending : batch) execute_one(source, pending.item);
       return;
     }
     if (failed_index >= 0) {
@@ -722,6 +738,7 @@ private:
   std::ostream& m_err;
   Variables m_vars;
   std::vector<Pending> m_batch;
+  std::size_t m_batch_ddl = 0;
   std::string m_location;
   bool m_quiet = false;
   bool m_copy_failed = false; // the statement being reported sent COPY data
