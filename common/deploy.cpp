@@ -21,6 +21,11 @@ namespace hectic::deploy {
 namespace {
 
 const log::Logger k_log{"db deploy"};
+const log::Logger k_hydrate_log{"db hydrate"};
+const log::Logger k_patch_log{"db patch"};
+const log::Logger k_test_log{"db test"};
+const log::Logger k_check_log{"db check"};
+const log::Logger k_secrets_log{"db secrets"};
 
 // HYDRATE_LOG / PATCH_LOG, defaulting to $PG_LOG_PATH/<name>.stdout.log when PG_LOG_PATH is set.
 std::optional<std::filesystem::path> output_log(const char* variable, const char* name) {
@@ -86,7 +91,7 @@ void hydrate(const std::string& url, const HydrateOptions& options) {
   pq::Connection connection(url, "database hydrate");
   check_inherits(connection, options.inherits);
   if (options.hook) {
-    k_log.info("applying the hectic bundle {}", bundle::version());
+    k_hydrate_log.info("applying the hectic bundle {}", bundle::version());
     apply_bundle(connection);
   }
   if (auto source = dotenv::resolve(std::nullopt, dotenv::Mode::hydrate)) {
@@ -97,13 +102,13 @@ void hydrate(const std::string& url, const HydrateOptions& options) {
              source->description);
     }
     bundle::load_secrets(connection, source->content);
-    k_log.info("loaded {} secret(s) from {}", dotenv::parse(source->content).size(), source->description);
+    k_hydrate_log.info("loaded {} secret(s) from {}", dotenv::parse(source->content).size(), source->description);
   }
   script::Options script_options;
   if (options.mock) script_options.variables["USE_MOCK"] = "1";
   ScriptOutput output(options.log_file ? options.log_file : output_log("HYDRATE_LOG", "hydrate"));
   output.apply(script_options);
-  k_log.info("hydrating from {}{}", entrypoint.string(), options.mock ? " (USE_MOCK=1)" : "");
+  k_hydrate_log.info("hydrating from {}{}", entrypoint.string(), options.mock ? " (USE_MOCK=1)" : "");
   auto runner = script::make_runner(connection, url);
   runner->run_file(entrypoint, script_options);
 }
@@ -115,7 +120,7 @@ std::filesystem::path ensure_patch_file() {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
     std::ofstream create(path);
     if (!create) fail(ExitCode::generic, "cannot create patch file {}", path.string());
-    k_log.info("created empty patch file {}", path.string());
+    k_patch_log.info("created empty patch file {}", path.string());
   }
   return path;
 }
@@ -127,7 +132,7 @@ void patch(const std::string& url, const std::vector<std::string>& inherits) {
   script::Options script_options;
   ScriptOutput output(output_log("PATCH_LOG", "patch"));
   output.apply(script_options);
-  k_log.info("patching from {}", path.string());
+  k_patch_log.info("patching from {}", path.string());
   auto runner = script::make_runner(connection, url);
   runner->run_file(path, script_options);
 }
@@ -173,8 +178,8 @@ int run_tests(const std::string& url, const std::vector<std::string>& inherits) 
     if (text.rfind("not ok", 0) == 0) ++failed, ++total;
     else if (text.rfind("ok ", 0) == 0) ++total;
   }
-  if (failed) k_log.error("{} of {} test(s) failed in {}", failed, total, file.string());
-  else k_log.info("{} test(s) passed", total);
+  if (failed) k_test_log.error("{} of {} test(s) failed in {}", failed, total, file.string());
+  else k_test_log.info("{} test(s) passed", total);
   return failed;
 }
 
@@ -188,7 +193,7 @@ int load_secrets(const std::string& url, const std::optional<std::filesystem::pa
   apply_bundle(connection);
   bundle::load_secrets(connection, source->content);
   auto count = static_cast<int>(dotenv::parse(source->content).size());
-  k_log.info("loaded {} secret(s) from {} into {}", count, source->description, connection.describe());
+  k_secrets_log.info("loaded {} secret(s) from {} into {}", count, source->description, connection.describe());
   return count;
 }
 
@@ -252,19 +257,19 @@ void check(const DeployOptions& options) {
   auto dir = check_working_dir();
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) {
-    k_log.warn("removing a leftover check cluster in {}", dir.string());
+    k_check_log.warn("removing a leftover check cluster in {}", dir.string());
     cluster::stop(dir);
     std::filesystem::remove_all(dir, ec);
   }
   auto config = cluster::Config::for_working_dir(dir);
   config.reuse = false;
   config.log_path.reset(); // the throw-away server logs stay inside the throw-away dir
-  k_log.info("starting a throw-away cluster in {}", dir.string());
+  k_check_log.info("starting a throw-away cluster in {}", dir.string());
   cluster::TempCluster temp(config);
   DeployOptions check_options = options;
   check_options.reuse = false;
   fill(temp.endpoint().url, check_options);
-  k_log.info("check passed; removing {}", dir.string());
+  k_check_log.info("check passed; removing {}", dir.string());
 }
 
 void cleanup() {
