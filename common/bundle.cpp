@@ -81,6 +81,30 @@ void apply(pq::Connection& connection) {
   k_log.debug("hectic bundle {} applied", version());
 }
 
+bool ensure(pq::Connection& connection) {
+  auto r = connection.exec_params(
+      "SELECT to_regclass('hectic.version') IS NOT NULL"
+      "   AND to_regclass('hectic.secret') IS NOT NULL"
+      "   AND to_regclass('hectic.migration') IS NOT NULL"
+      "   AND to_regclass('hectic.migration_run') IS NOT NULL"
+      "   AND to_regclass('hectic.created_at') IS NOT NULL"
+      "   AND to_regclass('hectic.updated_at') IS NOT NULL"
+      "   AND to_regclass('hectic.immutable') IS NOT NULL"
+      "   AND (SELECT count(*) FROM pg_event_trigger WHERE evtname IN ("
+      "        'hectic_enforce_created_at_inheritance', 'hectic_attach_updated_at_trigger',"
+      "        'hectic_attach_immutable_triggers')) = 3",
+      {});
+  if (r.scalar() == "t") {
+    auto recorded = read_version(connection);
+    if (recorded && *recorded == version()) {
+      k_log.debug("hectic bundle {} already complete", version());
+      return false;
+    }
+  }
+  apply(connection);
+  return true;
+}
+
 void load_secrets(pq::Connection& connection, std::string_view dotenv_content) {
   connection.exec_params("SELECT hectic.load_secrets_from_env($1)",
                          {std::string(dotenv_content)});

@@ -28,6 +28,11 @@ std::optional<std::string> installed_version(pq::Connection& connection);
 // pq::SqlError (exit code generic) when a part fails.
 void apply(pq::Connection& connection);
 
+// apply() unless the database already holds this version with every table and event trigger
+// of the bundle (the common case of `migrate` on a production database: no DDL, no CREATE
+// privilege needed). Returns true when it applied.
+bool ensure(pq::Connection& connection);
+
 // Replaces hectic.secret with the pairs of a dotenv text (sent as a bound parameter, never
 // spliced into SQL). The bundle must be applied.
 void load_secrets(pq::Connection& connection, std::string_view dotenv_content);

@@ -558,7 +558,7 @@ RunResult migrate(const Options& options, Verb verb, const std::optional<std::st
   const auto files = load_directory(options.migration_dir);
   MigrationLock lock(options);
   auto connection = connect(options);
-  bundle::apply(*connection);
+  bundle::ensure(*connection);
   RunLog log(*connection, options.command);
   try {
     const auto applied = read_history(*connection);
@@ -810,7 +810,7 @@ RunResult apply(const Options& options, const json& plan,
   if (confirm && !s.pending.empty() && !confirm(plan))
     throw Error(ExitCode::generic, "apply cancelled: the plan was not approved",
                 {"answer yes, or pass --auto-approve"});
-  bundle::apply(*connection);
+  bundle::ensure(*connection);
   Options run_options = options;
   run_options.command = "apply";
   RunLog log(*connection, run_options.command);
@@ -835,7 +835,7 @@ bool mark_applied(const Options& options, const std::string& name) {
   if (!it->up) throw Error(ExitCode::generic, fmt::format("migration {} has no up.sql", name));
   MigrationLock lock(options);
   auto connection = connect(options);
-  bundle::apply(*connection);
+  bundle::ensure(*connection);
   const auto applied = read_history(*connection);
   for (const auto& a : applied)
     if (a.name == name) {

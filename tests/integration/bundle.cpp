@@ -67,6 +67,35 @@ TEST_CASE("applying the bundle is idempotent, ordered, and serialised between ap
   }
   CHECK(schema_dump(sandbox, url) == first);
   CHECK(sandbox.psql(url, "SELECT count(*) FROM hectic.version") == "1");
+  {
+    // ensure(): nothing to do on a complete database; a missing part brings the full apply.
+    pq::Connection c(url);
+    CHECK_FALSE(bundle::ensure(c));
+    c.exec("DROP TABLE hectic.migration_run");
+    CHECK(bundle::ensure(c));
+    CHECK(c.exec("SELECT to_regclass('hectic.migration_run') IS NOT NULL").scalar() == "t");
+  }
+  CHECK(schema_dump(sandbox, url) == first);
+
+  // A production-like role: no CREATE on the database, owns nothing of the bundle, yet
+  // `migrate` works (the bundle is complete, so no DDL is attempted on it).
+  sandbox.psql(url, "CREATE ROLE deployer LOGIN; REVOKE CREATE ON DATABASE idem FROM PUBLIC; "
+                    "GRANT USAGE, CREATE ON SCHEMA public TO deployer; GRANT USAGE ON SCHEMA hectic TO deployer; "
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA hectic TO deployer; "
+                    "GRANT USAGE ON ALL SEQUENCES IN SCHEMA hectic TO deployer");
+  auto keywords = pq::parse_conninfo(url);
+  keywords["user"] = "deployer";
+  auto deployer = pq::build_conninfo(keywords);
+  // (A CREATE TABLE ... INHERITS would need to own hectic.created_at: PostgreSQL's rule.)
+  sandbox.write("m/20250101000000-t/up.sql", "CREATE FUNCTION public.t() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+  sandbox.write("m/20250101000000-t/down.sql", "DROP FUNCTION public.t();\n");
+  auto run = sandbox.run("migrator", {"-u", deployer, "-d", (sandbox.path() / "m").string(), "migrate", "up"});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  CHECK(sandbox.psql(url, "SELECT proowner::regrole FROM pg_proc WHERE proname = 't'") == "deployer");
+  auto init = sandbox.run("migrator", {"-u", deployer, "init"});
+  CHECK(init.code == 1); // an explicit init re-applies everything: it needs the privileges
+  CHECK_THAT(init.err, Catch::Contains("permission denied"));
 
   // In the caller's transaction: applied there, rolled back with it.
   auto url2 = database(sandbox, cluster, "callertx");
