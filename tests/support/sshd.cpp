@@ -45,11 +45,19 @@ void must(const process::Result& result, const std::string& what) {
 Sshd::Sshd(const stdfs::path& dir) : m_dir(dir) {
   if (process::running_as_root()) {
     m_user = k_throwaway_user;
-    if (!process::lookup_account(m_user))
+    // useradd fails while another one holds the /etc/passwd lock (tests run in parallel): retry.
+    for (int attempt = 0; attempt < 10 && !process::lookup_account(m_user); ++attempt) {
+      if (attempt) std::this_thread::sleep_for(std::chrono::milliseconds(300));
       process::run("useradd", {"--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", m_user});
+    }
     if (!process::lookup_account(m_user)) throw std::runtime_error("sshd fixture: cannot create user hectic-ssh");
     // A locked account ('!' password) is refused when UsePAM is off.
-    must(process::run("usermod", {"-p", "*", m_user}), "usermod");
+    for (int attempt = 0;; ++attempt) {
+      auto result = process::run("usermod", {"-p", "*", m_user});
+      if (result.ok()) break;
+      if (attempt == 9) must(result, "usermod");
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
     ::mkdir("/run/sshd", 0755);
   } else {
     m_user = process::current_account().name;
