@@ -72,6 +72,16 @@ run_baseline() {
     -o "-c listen_addresses= -c unix_socket_directories=$work/base/sock" >/dev/null
   "${as_server[@]}" "$PG_BIN_DIR/createdb" -h "$work/base/sock" testdb
 }
+# The same without durability (initdb --no-sync, fsync off, as postgres-init's base config): how
+# much of the gain is the template and the polling rather than fsync.
+prepare_baseline_tuned() { base_stop; }
+run_baseline_tuned() {
+  "${as_server[@]}" "$PG_BIN_DIR/initdb" -D "$work/base/data" -E UTF8 --no-locale -A trust --no-sync >/dev/null
+  "${as_server[@]}" mkdir "$work/base/sock"
+  "${as_server[@]}" "$PG_BIN_DIR/pg_ctl" start -w -D "$work/base/data" -l "$work/base/server.log" \
+    -o "-c listen_addresses= -c unix_socket_directories=$work/base/sock -c fsync=off" >/dev/null
+  "${as_server[@]}" "$PG_BIN_DIR/createdb" -h "$work/base/sock" testdb
+}
 prepare_baseline_stop() { base_stop; run_baseline; }
 run_baseline_stop() { "${as_server[@]}" "$PG_BIN_DIR/pg_ctl" stop -w -D "$work/base/data" -m fast >/dev/null; }
 
@@ -122,7 +132,7 @@ rss_kib() {
 }
 
 echo "bench/cluster.sh: $runs runs per case, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$PG_BIN_DIR/postgres" --version)" >&2
-for name in baseline cold fresh fresh_over reuse_stopped reuse_running cleanup baseline_stop; do measure "$name"; done
+for name in baseline baseline_tuned cold fresh fresh_over reuse_stopped reuse_running cleanup baseline_stop; do measure "$name"; done
 rss=n/a
 if [ -x /usr/bin/time ]; then rss=$(rss_kib); fi
 
@@ -133,6 +143,7 @@ echo
 echo "| case (median of $runs) | time | vs baseline |"
 echo "|---|---|---|"
 row "baseline: initdb + pg_ctl start -w + createdb" baseline
+row "baseline, no durability: initdb --no-sync, fsync=off" baseline_tuned
 row "postgres-init, cold cache (initdb, template stored)" cold
 row "postgres-init, fresh (template copy), empty dir" fresh
 row "postgres-init, fresh over a running cluster" fresh_over
