@@ -153,11 +153,13 @@ struct CondEntry {
 class Execution {
 public:
   Execution(pq::Connection& connection, const Options& options)
-      : m_conn(connection), m_pg(connection.native()), m_options(options),
+      : m_conn(connection), m_pg(connection.native()),
         m_out(options.out ? *options.out : std::cout), m_err(options.err ? *options.err : std::cerr) {
     predefine();
     for (const auto& [k, v] : options.variables) m_vars[k] = v;
     m_conn.set_notice_handler([this](const PGresult* res) { notice(res); });
+    // A transaction open before the script is the caller's, flagged or not: never end it.
+    m_caller_transaction = options.in_caller_transaction || PQtransactionStatus(m_pg) != PQTRANS_IDLE;
   }
   ~Execution() { m_conn.set_notice_handler({}); }
 
@@ -706,7 +708,7 @@ private:
   // ---- end of run -----------------------------------------------------------------------
 
   void finish() {
-    if (!m_options.in_caller_transaction && PQtransactionStatus(m_pg) != PQTRANS_IDLE) {
+    if (!m_caller_transaction && PQtransactionStatus(m_pg) != PQTRANS_IDLE) {
       // psql's session would end here, and the server would roll the transaction back.
       k_log.warn("the script left a transaction open: rolled back");
       PQclear(PQexec(m_pg, "ROLLBACK"));
@@ -726,19 +728,19 @@ private:
         PQclear(r);
       }
     }
-    if (!m_options.in_caller_transaction && PQtransactionStatus(m_pg) != PQTRANS_IDLE &&
+    if (!m_caller_transaction && PQtransactionStatus(m_pg) != PQTRANS_IDLE &&
         PQstatus(m_pg) == CONNECTION_OK)
       PQclear(PQexec(m_pg, "ROLLBACK"));
   }
 
   pq::Connection& m_conn;
   PGconn* m_pg;
-  const Options& m_options;
   std::ostream& m_out;
   std::ostream& m_err;
   Variables m_vars;
   std::vector<Pending> m_batch;
   std::size_t m_batch_ddl = 0;
+  bool m_caller_transaction = false;
   std::string m_location;
   bool m_quiet = false;
   bool m_copy_failed = false; // the statement being reported sent COPY data

@@ -297,6 +297,12 @@ TEST_CASE("notices, caller transactions, open transactions, SQL_RUNNER") {
   CHECK(err.str() == "<nested>:1: WARNING:  there is already a transaction in progress\n");
   connection.exec("ROLLBACK");
 
+  // A transaction open before the run is the caller's even when not flagged: left open.
+  connection.exec("BEGIN");
+  runner->run_text("INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\n", "<unflagged>", options);
+  CHECK(PQtransactionStatus(connection.native()) == PQTRANS_INTRANS);
+  connection.exec("ROLLBACK");
+
   // A transaction the script opens and never ends is rolled back, as when psql exits.
   runner->run_text("BEGIN;\n" + inserts, "<open>", options);
   CHECK(PQtransactionStatus(connection.native()) == PQTRANS_IDLE);
