@@ -661,9 +661,10 @@ private:
       return;
     }
     std::string sqlstate = result_field(failure.native(), PG_DIAG_SQLSTATE);
-    if (wrap && (sqlstate.rfind("53", 0) == 0 || sqlstate.rfind("40", 0) == 0)) {
-      // Out of resources or a deadlock/serialization failure: possibly caused by batching
-      // itself. The batch rolled back; run it the way psql does, one statement at a time.
+    if (wrap && (sqlstate.rfind("53", 0) == 0 || sqlstate.rfind("40", 0) == 0 || sqlstate.rfind("25", 0) == 0)) {
+      // Out of resources, a deadlock/serialization failure, or a statement that refuses to
+      // run in a transaction block: possibly caused by batching itself. The batch rolled back;
+      // run it the way psql does, one statement at a time.
       k_log.debug("batch failed with SQLSTATE {}: running its {} statements one by one", sqlstate, batch.size());
       if (PQtransactionStatus(m_pg) != PQTRANS_IDLE) PQclear(PQexec(m_pg, "ROLLBACK"));
       m_buffered.clear();

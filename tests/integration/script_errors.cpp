@@ -185,6 +185,22 @@ TEST_CASE("a failure inside a pipelined run is reported at its statement with ps
   }
   CHECK(sandbox.psql(db_url(url, "native"), "SELECT string_agg(id::text, ',' ORDER BY id) FROM c") == "1");
 
+  // A batch failing with a transaction-state error (as a statement refusing a transaction
+  // block would) runs again one statement at a time: same rows, same blamed statement.
+  auto refusing = sandbox.write("refusing.sql",
+                                "CREATE TABLE r (id int);\n"
+                                "CREATE FUNCTION refuse() RETURNS int LANGUAGE plpgsql AS $$ BEGIN "
+                                "RAISE EXCEPTION 'refused' USING ERRCODE = '25001'; END $$;\n"
+                                "INSERT INTO r VALUES (1);\nINSERT INTO r VALUES (2);\n"
+                                "INSERT INTO r SELECT refuse();\nINSERT INTO r VALUES (4);\n");
+  {
+    pq::Connection connection(db_url(url, "native"));
+    Failure f = expect_failure(connection, refusing, dir);
+    CHECK(f.line == 5);
+    CHECK(f.sqlstate == "25001");
+  }
+  CHECK(sandbox.psql(db_url(url, "native"), "SELECT string_agg(id::text, ',' ORDER BY id) FROM r") == "1,2");
+
   // Notices of a batch that fails and replays come out once each, as with psql.
   std::string noisy = "CREATE TABLE n (id int PRIMARY KEY);\n"
                       "CREATE FUNCTION say() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
