@@ -240,6 +240,20 @@ TEST_CASE("commands, forms and exit codes") {
   REQUIRE(log_json.size() == 2);
   CHECK(log_json[0]["build_id"] == "gh-77");
   CHECK(log_json[0]["finished_at"].is_string());
+
+  // Multi-file migrations: up/entrypoint.sql (with \\ir) and down/entrypoint.sql; the recorded
+  // hash is the entrypoint's.
+  f.sandbox.write("multi/20250101000000-multi/up/entrypoint.sql", "\\ir tables.sql\n\\ir ../shared/rows.sql\n");
+  f.sandbox.write("multi/20250101000000-multi/up/tables.sql", table("multi_t"));
+  f.sandbox.write("multi/20250101000000-multi/shared/rows.sql", "INSERT INTO multi_t (id) VALUES (:n);\n");
+  f.sandbox.write("multi/20250101000000-multi/down/entrypoint.sql", "DROP TABLE multi_t;\n");
+  auto multi_url = f.database("multi");
+  REQUIRE_RUN(f.migrator(multi_url, "multi", {"migrate", "up", "-v", "n=5"}), 0);
+  CHECK(f.sql(multi_url, "SELECT id FROM multi_t") == "5");
+  CHECK(f.sql(multi_url, "SELECT hash FROM hectic.migration") ==
+        migrate::hash_file(f.sandbox.path() / "multi" / "20250101000000-multi" / "up" / "entrypoint.sql"));
+  REQUIRE_RUN(f.migrator(multi_url, "multi", {"migrate", "down"}), 0);
+  CHECK(f.sql(multi_url, "SELECT to_regclass('multi_t') IS NULL") == "t");
 }
 
 TEST_CASE("a failing migration is rolled back with exit 4 and earlier ones stay") {
