@@ -622,7 +622,7 @@ private:
       throw pq::make_sql_error(m_pg, nullptr);
     }
     int failed_index = -1;
-    bool commit_failed = false;
+    bool commit_failed = false, incomplete = false;
     pq::Result failure;
     m_buffering = true;
     m_statement_index = -1;
@@ -634,7 +634,10 @@ private:
         m_statement_index = index;
       }
       pq::Result res(PQgetResult(m_pg));
-      if (!res) break; // connection trouble: reported below
+      if (!res) {
+        incomplete = true; // connection trouble: reported below
+        break;
+      }
       ExecStatusType status = res.status();
       if (status == PGRES_TUPLES_OK) {
         print_tuples(res.native());
@@ -656,6 +659,10 @@ private:
     }
     PQexitPipelineMode(m_pg);
     m_buffering = false;
+    if (!failure && (incomplete || PQstatus(m_pg) == CONNECTION_BAD)) {
+      show_buffered(0, true);
+      statement_error(source, batch[static_cast<std::size_t>(std::max(m_statement_index, 0))].item, nullptr);
+    }
     if (!failure) {
       show_buffered(0, true);
       return;

@@ -253,6 +253,16 @@ TEST_CASE("meta-command errors: unsupported, include cycles, unbalanced if block
   f = expect_failure(connection, sandbox.write("invalid.sql", "\\frobnicate now\n"), dir);
   CHECK(f.report == "<dir>/invalid.sql:1: invalid meta-command \\frobnicate\nhint: the psql backend runs it: set SQL_RUNNER=psql\n");
 
+  // The server ends the session mid-script: an error at that statement, nothing after it.
+  {
+    pq::Connection doomed(url);
+    auto killer = sandbox.write("terminate.sql", "SELECT 'a';\nSELECT pg_terminate_backend(pg_backend_pid());\nSELECT 'b';\n");
+    Failure t = expect_failure(doomed, killer, dir);
+    CHECK(t.line == 2);
+    CHECK(t.report.find("terminating connection due to administrator command") != std::string::npos);
+    CHECK(t.out == "a\n");
+  }
+
   // Nothing of a skipped branch runs or is interpolated; \restrict is accepted.
   std::ostringstream out, err;
   script::Options options;
