@@ -128,6 +128,14 @@ TEST_CASE("PG_CONF_FILE on fresh inits only; runtime settings always forced; pg_
   CHECK(sb.psql(url5433, "show work_mem") == "7MB");
   CHECK(sb.psql(url5433, "show port") == "5433");
 
+  // PG_LOG_PATH: the server's own log goes there (created when missing).
+  auto logs = sb.path() / "logs";
+  auto logged = sb.run("postgres-init", {}, {{"PG_REUSE", "1"}, {"PG_PORT", "5433"}, {"PG_LOG_PATH", logs.string()},
+                                             {"PG_DISABLE_LOGGING", "1"}});
+  INFO(logged.err);
+  REQUIRE(logged.code == 0);
+  CHECK_THAT(slurp(logs / "server.log"), Catch::Contains("database system is ready"));
+
   // A missing PG_CONF_FILE is named, before anything is touched.
   auto missing = sb.run("postgres-init", {}, {{"PG_CONF_FILE", (sb.path() / "nope.conf").string()}});
   CHECK(missing.code == 3);

@@ -37,7 +37,7 @@ TEST_CASE("out=$(postgres-init) returns at once and the server keeps running, ho
   // it, they become the collector's internal pipe), so the descriptors below are ours to judge.
   auto run = sb.run_program("/bin/bash", {"-c", script},
                             {{"TOOL", tool("postgres-init").string()}, {"SANDBOX", sb.path().string()},
-                             {"PG_DISABLE_LOGGING", "1"}},
+                             {"PG_DISABLE_LOGGING", "1"}, {"NO_TTY", "1"}},
                             {}, 60);
   INFO(run.out << run.err);
   REQUIRE(run.code == 0);
