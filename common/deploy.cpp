@@ -82,8 +82,6 @@ void check_inherits(pq::Connection& connection, const std::vector<std::string>& 
   }
 }
 
-void apply_bundle(pq::Connection& connection) { bundle::apply(connection); }
-
 void hydrate(const std::string& url, const HydrateOptions& options) {
   auto entrypoint = env::hydrate_entrypoint();
   require_file(entrypoint, "hydrate entrypoint",
@@ -92,7 +90,7 @@ void hydrate(const std::string& url, const HydrateOptions& options) {
   check_inherits(connection, options.inherits);
   if (options.hook) {
     k_hydrate_log.info("applying the hectic bundle {}", bundle::version());
-    apply_bundle(connection);
+    bundle::apply(connection);
   }
   if (auto source = dotenv::resolve(std::nullopt, dotenv::Mode::hydrate)) {
     if (!options.hook) {
@@ -190,7 +188,7 @@ int load_secrets(const std::string& url, const std::optional<std::filesystem::pa
                 "no dotenv source: HECTIC_DOTENV_CONTENT, HECTIC_DOTENV_FILE and $LOCAL_DIR/.env.$ENVIRONMENT are all unset or unreadable",
                 {"pass -f FILE, or set HECTIC_DOTENV_CONTENT / HECTIC_DOTENV_FILE / ENVIRONMENT"});
   pq::Connection connection(url, "database secrets");
-  apply_bundle(connection);
+  bundle::apply(connection);
   bundle::load_secrets(connection, source->content);
   auto count = static_cast<int>(dotenv::parse(source->content).size());
   k_secrets_log.info("loaded {} secret(s) from {} into {}", count, source->description, connection.describe());

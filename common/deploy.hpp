@@ -19,9 +19,6 @@ std::string resolve_url(const std::optional<std::string>& explicit_url);
 // Every table must exist in the database (to_regclass); else Error(no_such_table) naming it.
 void check_inherits(pq::Connection& connection, const std::vector<std::string>& tables);
 
-// Applies the hectic bundle on an open connection.
-void apply_bundle(pq::Connection& connection);
-
 struct HydrateOptions {
   bool hook = true;  // apply the bundle first (--no-hook turns it off)
   bool mock = false; // USE_MOCK=1 for the entrypoint
