@@ -135,6 +135,9 @@ TEST_CASE("hand-written edge cases and a multi-file project run as psql runs the
     WARN("pgtap is not installed: corpus entry pgtap.sql skipped");
   }
 
+  Outcome crlf = differential(sandbox, url, corpus() / "crlf.sql");
+  CHECK(crlf.out == "x y\n1|x y\n2|two\n3|three\n");
+
   Outcome plain = differential(sandbox, url, corpus() / "project" / "main.sql");
   CHECK(plain.out == "no mock data\n0\n");
   Outcome mock = differential(sandbox, url, corpus() / "project" / "main.sql", {{"USE_MOCK", "1"}});
