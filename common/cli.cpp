@@ -24,10 +24,10 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::Success& success) { // --help, --help-all, --version
     return app.exit(success);
   } catch (const CLI::RequiredError& error) {
-    log::report_error(lowercase_first(error.what()), {fmt::format("{} --help", app.get_name())});
+    log::report_error(lowercase_first(error.what()), {fmt::format("see {} --help", log::program())});
     return exit_status(ExitCode::missing_argument);
   } catch (const CLI::ParseError& error) {
-    log::report_error(lowercase_first(error.what()), {fmt::format("{} --help", app.get_name())});
+    log::report_error(lowercase_first(error.what()), {fmt::format("see {} --help", log::program())});
     return exit_status(ExitCode::unknown_argument);
   }
 }

@@ -152,30 +152,10 @@ std::string signature_of(const Config& config, const stdfs::path& socket_dir) {
                      config.preload_explicit ? 1 : 0, config.database, superuser_of(config));
 }
 
-// Where the server loads $libdir libraries from. PostgreSQL derives it from its real binary
-// path (symlinks resolved), so a bin dir of symlinks (/usr/local/bin/postgres ->
-// /usr/lib/postgresql/15/bin/postgres) must not send us to /usr/local/lib.
-stdfs::path server_pkglib_dir() {
-  auto postgres = pgbin::program("postgres");
-  std::error_code ec;
-  auto real = stdfs::canonical(postgres, ec);
-  if (ec || real.parent_path() == stdfs::canonical(postgres.parent_path(), ec)) return pgbin::pkglib_dir();
-  auto pg_config = real.parent_path() / "pg_config";
-  if (::access(pg_config.c_str(), X_OK) == 0) {
-    process::Options options;
-    options.timeout = 10s;
-    auto result = process::run(pg_config, {"--pkglibdir"}, options);
-    auto text = result.out;
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    if (result.ok() && !text.empty()) return text;
-  }
-  return real.parent_path().parent_path() / "lib";
-}
-
 // SPEC: pg_cron (the default) may be missing: warn and go on; an explicit library must exist.
 std::vector<std::string> resolve_preload(const Config& config) {
   if (detail::split_libraries(config.preload_libraries).empty()) return {};
-  auto decision = detail::decide_preload(config.preload_libraries, config.preload_explicit, server_pkglib_dir());
+  auto decision = detail::decide_preload(config.preload_libraries, config.preload_explicit, pgbin::pkglib_dir());
   for (const auto& [library, file] : decision.missing)
     logger().warn("preload library '{}' is not installed ({} does not exist): starting without it", library,
                   file.string());

@@ -306,24 +306,12 @@ void run_in_transaction(pq::Connection& connection, script::Runner& runner, cons
   }
 }
 
-// The conninfo for the script runner. The psql fallback (SQL_RUNNER=psql) puts it on psql's
-// command line, which shows in ps and in debug logs: it gets one without the password, and the
-// password through PGPASSWORD, which psql reads. The native engine uses the open connection.
-std::string runner_conninfo(const std::string& url) {
-  auto keywords = pq::parse_conninfo(url);
-  auto it = keywords.find("password");
-  if (it == keywords.end() || it->second.empty()) return url;
-  ::setenv("PGPASSWORD", it->second.c_str(), 1);
-  keywords.erase(it);
-  return pq::build_conninfo(keywords);
-}
-
 // Executes the steps, appending the names done (committed) to done. Throws
 // Error(migration_failed) on a failure.
 void execute(pq::Connection& connection, const std::string& conninfo,
              const std::vector<Step>& steps, const Options& options,
              std::vector<std::string>& done) {
-  auto runner = script::make_runner(connection, runner_conninfo(conninfo));
+  auto runner = script::make_runner(connection, conninfo);
   auto verb = [](const Step& s) { return s.up ? "applying" : "reverting"; };
 
   if (options.single_transaction) {

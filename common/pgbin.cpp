@@ -111,16 +111,32 @@ std::string server_version() {
 }
 
 stdfs::path pkglib_dir() {
-  stdfs::path dir = bin_dir();
-  if (executable(dir / "pg_config")) {
+  // PostgreSQL derives $libdir from its real binary path (symlinks resolved): a bin dir of
+  // symlinks (/usr/local/bin/postgres -> /usr/lib/postgresql/15/bin/postgres) must not send us
+  // to /usr/local/lib. Ask the pg_config beside the real binary.
+  static std::mutex mutex;
+  static std::map<std::string, stdfs::path> cache;
+  stdfs::path postgres = program("postgres");
+  std::lock_guard lock(mutex);
+  if (auto it = cache.find(postgres.string()); it != cache.end()) return it->second;
+  std::error_code ec;
+  stdfs::path real_dir = stdfs::canonical(postgres, ec).parent_path();
+  if (ec) real_dir = postgres.parent_path();
+  stdfs::path found = real_dir.parent_path() / "lib";
+  for (const auto& dir : {real_dir, postgres.parent_path()}) {
+    if (!executable(dir / "pg_config")) continue;
     process::Options options;
     options.timeout = std::chrono::seconds(10);
     auto result = process::run(dir / "pg_config", {"--pkglibdir"}, options);
     std::string text = result.out;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    if (result.ok() && !text.empty()) return text;
+    if (result.ok() && !text.empty()) {
+      found = text;
+      break;
+    }
   }
-  return dir.parent_path() / "lib";
+  cache[postgres.string()] = found;
+  return found;
 }
 
 } // namespace hectic::pgbin

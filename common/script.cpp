@@ -786,17 +786,6 @@ private:
   pq::Connection& m_conn;
 };
 
-// psql from the PostgreSQL bin dir; a client on PATH will do when that dir has none (a PATH
-// dir holding only an initdb link) and PG_BIN_DIR does not insist.
-std::filesystem::path psql_program() {
-  try {
-    return pgbin::program("psql");
-  } catch (const Error&) {
-    if (!env::get_or("PG_BIN_DIR", "").empty()) throw;
-    return process::find_program("psql");
-  }
-}
-
 class PsqlRunner : public Runner {
 public:
   explicit PsqlRunner(std::string conninfo) : m_conninfo(std::move(conninfo)) {}
@@ -815,18 +804,26 @@ private:
     if (options.in_caller_transaction)
       k_log.warn("SQL_RUNNER=psql: {} runs in its own session, outside the caller's transaction",
                  shown.string());
+    // The command line shows in ps and in debug logs: the password travels as PGPASSWORD.
+    process::Options po;
+    auto keywords = pq::parse_conninfo(m_conninfo);
+    std::string conninfo = m_conninfo;
+    if (auto it = keywords.find("password"); it != keywords.end()) {
+      po.env_set["PGPASSWORD"] = it->second;
+      keywords.erase(it);
+      conninfo = pq::build_conninfo(keywords);
+    }
     std::vector<std::string> args = {"-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "VERBOSITY=default",
-                                     "-At", "-d", m_conninfo};
+                                     "-At", "-d", conninfo};
     if (options.in_caller_transaction) args.push_back("--single-transaction");
     for (const auto& [k, v] : options.variables) {
       args.push_back("-v");
       args.push_back(k + "=" + v);
     }
     args.insert(args.end(), input.begin(), input.end());
-    process::Options po;
     po.stdin_data = std::move(stdin_data);
     po.timeout = std::chrono::hours(12);
-    process::Result result = process::run(psql_program(), args, po);
+    process::Result result = process::run(pgbin::program("psql"), args, po);
     std::ostream& out = options.out ? *options.out : std::cout;
     std::ostream& err = options.err ? *options.err : std::cerr;
     out << result.out;

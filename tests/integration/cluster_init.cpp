@@ -111,7 +111,7 @@ TEST_CASE("reuse: keeps rows, recreates a dropped database, leaves a healthy run
   CHECK(sb.psql(url, "select count(*) from pg_tables where tablename = 'kept'") == "0");
 }
 
-TEST_CASE("PG_CONF_FILE on fresh inits only; runtime settings always forced; pg_cron") {
+TEST_CASE("PG_CONF_FILE on fresh inits only, runtime settings always forced, pg_cron") {
   Sandbox sb;
   auto conf = sb.write("custom.conf", "listen_addresses = '*'\nport = 1234\nwork_mem = '7MB'\nmax_connections = 30\n");
   auto url = sb.start_cluster({{"PG_CONF_FILE", conf.string()}});
@@ -210,7 +210,7 @@ TEST_CASE("errors: missing variables, invalid PG_URL_VAR and PG_PORT, a file as 
   CHECK_FALSE(std::filesystem::exists(sb.working_dir() / "data"));
 }
 
-TEST_CASE("--help documents every variable with its default; --version") {
+TEST_CASE("--help documents every variable with its default, and --version") {
   Sandbox sb;
   auto help = sb.run("postgres-init", {"--help"});
   CHECK(help.code == 0);

@@ -28,29 +28,6 @@ namespace hectic::test::cluster_util {
 
 namespace stdfs = std::filesystem;
 
-// This machine's PATH holds /usr/local/bin/{initdb,pg_ctl,postgres} as symlinks into
-// /usr/lib/postgresql/15/bin, and pgbin takes the symlinks' directory as the bin dir, where psql
-// is missing. Until pgbin resolves that, the tests point PG_BIN_DIR at the real directory.
-inline const bool k_real_bin_dir = [] {
-  if (const char* set = std::getenv("PG_BIN_DIR"); set && *set) return false;
-  const char* path = std::getenv("PATH");
-  std::string_view rest(path ? path : "");
-  while (!rest.empty()) {
-    auto colon = rest.find(':');
-    stdfs::path candidate = stdfs::path(std::string(rest.substr(0, colon))) / "initdb";
-    std::error_code ec;
-    if (::access(candidate.c_str(), X_OK) == 0) {
-      auto real = stdfs::canonical(candidate, ec);
-      if (!ec && ::access((real.parent_path() / "psql").c_str(), X_OK) == 0)
-        ::setenv("PG_BIN_DIR", real.parent_path().c_str(), 1);
-      return true;
-    }
-    if (colon == std::string_view::npos) break;
-    rest.remove_prefix(colon + 1);
-  }
-  return false;
-}();
-
 // The postmaster pid of a working dir, or 0 when no postmaster.pid.
 inline pid_t postmaster_pid(const stdfs::path& working_dir) {
   auto pidfile = cluster::detail::read_pidfile(working_dir / "data");

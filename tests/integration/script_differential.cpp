@@ -16,15 +16,6 @@ using namespace hectic;
 namespace {
 
 // This machine has /usr/local/bin/initdb as a lone symlink; pgbin then picks /usr/local/bin
-// where psql and pg_dump are missing. Point PG_BIN_DIR at the real directory for this process.
-void use_real_bin_dir() {
-  if (std::getenv("PG_BIN_DIR")) return;
-  std::error_code ec;
-  auto real = std::filesystem::canonical(pgbin::bin_dir() / "initdb", ec);
-  if (!ec && !std::filesystem::exists(pgbin::bin_dir() / "psql"))
-    ::setenv("PG_BIN_DIR", real.parent_path().c_str(), 1);
-}
-
 std::filesystem::path pg_dump() { return pgbin::program("pg_dump"); }
 
 std::filesystem::path corpus() { return test::source_dir() / "tests" / "corpus" / "script"; }
@@ -113,7 +104,6 @@ Outcome differential(test::Sandbox& sandbox, const std::string& url, const std::
 } // namespace
 
 TEST_CASE("hand-written edge cases and a multi-file project run as psql runs them") {
-  use_real_bin_dir();
   test::Sandbox sandbox;
   std::string url = sandbox.start_cluster();
 
@@ -149,7 +139,6 @@ TEST_CASE("hand-written edge cases and a multi-file project run as psql runs the
 }
 
 TEST_CASE("pg_dump outputs (COPY, --inserts, --column-inserts) restore as psql restores them") {
-  use_real_bin_dir();
   test::Sandbox sandbox;
   std::string url = sandbox.start_cluster();
   sandbox.psql(url, "CREATE DATABASE seed");

@@ -16,15 +16,6 @@ using namespace hectic;
 
 namespace {
 
-// See script_differential.cpp: a lone /usr/local/bin/initdb link hides psql from pgbin.
-void use_real_bin_dir() {
-  if (std::getenv("PG_BIN_DIR")) return;
-  std::error_code ec;
-  auto real = std::filesystem::canonical(pgbin::bin_dir() / "initdb", ec);
-  if (!ec && !std::filesystem::exists(pgbin::bin_dir() / "psql"))
-    ::setenv("PG_BIN_DIR", real.parent_path().c_str(), 1);
-}
-
 std::string db_url(const std::string& url, const std::string& db) {
   auto keywords = pq::parse_conninfo(url);
   keywords["dbname"] = db;
@@ -94,7 +85,6 @@ std::string count(const test::Sandbox& sandbox, const std::string& url, const st
 } // namespace
 
 TEST_CASE("error reports name file, line, column, SQLSTATE, detail, hint and the statement") {
-  use_real_bin_dir();
   test::Sandbox sandbox;
   std::string url = sandbox.start_cluster();
   const auto& dir = sandbox.path();
@@ -143,7 +133,6 @@ TEST_CASE("error reports name file, line, column, SQLSTATE, detail, hint and the
 }
 
 TEST_CASE("a failure inside a pipelined run is reported at its statement with psql's committed state") {
-  use_real_bin_dir();
   test::Sandbox sandbox;
   std::string url = sandbox.start_cluster();
   const auto& dir = sandbox.path();
@@ -220,7 +209,6 @@ TEST_CASE("a failure inside a pipelined run is reported at its statement with ps
 }
 
 TEST_CASE("meta-command errors: unsupported, include cycles, unbalanced if blocks, bad values, missing files") {
-  use_real_bin_dir();
   test::Sandbox sandbox;
   std::string url = sandbox.start_cluster();
   const auto& dir = sandbox.path();
@@ -283,7 +271,6 @@ TEST_CASE("meta-command errors: unsupported, include cycles, unbalanced if block
 }
 
 TEST_CASE("notices, caller transactions, open transactions, SQL_RUNNER") {
-  use_real_bin_dir();
   test::Sandbox sandbox;
   std::string url = sandbox.start_cluster();
   const auto& dir = sandbox.path();

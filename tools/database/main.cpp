@@ -4,6 +4,7 @@
 #include <thread>
 #include <iostream>
 
+#include "common/cli.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "common/log.hpp"
@@ -107,21 +108,7 @@ STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see R
       return exit_status(e.code());
     }
   }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::RequiredError& e) {
-    log::report_error(lowercase_first(e.what()), {"database --help"});
-    return exit_status(ExitCode::missing_argument);
-  } catch (const CLI::ParseError& e) {
-    log::report_error(lowercase_first(e.what()), {"database --help"});
-    return exit_status(ExitCode::unknown_argument);
-  }
+  if (auto code = cli::parse(app, argc, argv)) return *code;
   if (!action) {
     std::cerr << app.help();
     return exit_status(ExitCode::generic);

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "common/cli.hpp"
 #include "common/error.hpp"
 #include "common/interrupt.hpp"
 #include "common/log.hpp"
@@ -211,7 +212,7 @@ int main(int argc, char** argv) {
     log::Logger("migrator").warn("--inherits is deprecated and ignored ({})",
                                  fmt::join(globals.inherits, ", "));
 
-  try {
+  return cli::guarded([&] {
     auto* command = selected[0];
     if (command == init_cmd) return run_init(globals, init);
     if (command == migrate_cmd) {
@@ -238,9 +239,5 @@ int main(int argc, char** argv) {
     if (command == mark_cmd) return run_mark_applied(globals, mark);
     if (command == log_cmd) return run_log(globals, log_options);
     return fail_with(ExitCode::internal, "no handler for the selected subcommand");
-  } catch (const Error& e) {
-    return fail_with(e.code(), e.what(), e.hints());
-  } catch (const std::exception& e) {
-    return fail_with(ExitCode::internal, fmt::format("unexpected failure: {}", e.what()));
-  }
+  });
 }

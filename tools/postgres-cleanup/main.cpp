@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/cli.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "tools/postgres-cleanup/cmd_cleanup.hpp"
@@ -17,14 +18,7 @@ int main(int argc, char** argv) {
   tools::postgres_cleanup::register_options(app, options);
   // Lenient: an invalid HECTIC_LOG is a warning here (SPEC: cleanup never fails for it).
   log::init("postgres-cleanup", true);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& success) {
-    return app.exit(success);
-  } catch (const CLI::ParseError& error) {
-    log::report_error(error.what(), {"see postgres-cleanup --help"});
-    return exit_status(ExitCode::unknown_argument);
-  }
+  if (auto code = cli::parse(app, argc, argv)) return *code;
   try {
     return tools::postgres_cleanup::run(options);
   } catch (const Error& error) {
