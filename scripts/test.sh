@@ -21,21 +21,24 @@ passed=$(( ${total:-0} - ${failed:-0} ))
 failed=${failed:-1}
 
 # Unprivileged pass: PostgreSQL refuses root, so as root the suite ran the servers as
-# `postgres`; now the same cluster tests run as an ordinary user, servers and all.
+# `postgres`; now the same integration tests run as an ordinary user, servers and all, from
+# copies of the binaries and of the sources they read (the checkout may be unreadable to it).
 if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
   user=hectic-test
   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
   stage=$(mktemp -d /tmp/hectic-unprivileged-XXXXXX)
-  mkdir -p "$stage/bin" "$stage/tests" "$stage/tmp"
-  cp build/tools/postgres-init build/tools/postgres-cleanup build/tools/database build/tools/migrator "$stage/bin/" 2>/dev/null
-  cp build/tests/integration_cluster* "$stage/tests/" 2>/dev/null
+  mkdir -p "$stage/bin" "$stage/tests" "$stage/tmp" "$stage/src"
+  cp build/tools/postgres-init build/tools/postgres-cleanup build/tools/database build/tools/migrator "$stage/bin/"
+  cp build/tests/integration_* "$stage/tests/"
+  cp -r examples sql tests "$stage/src/"
   chown -R "$user" "$stage"
   chmod 755 "$stage"
   for t in "$stage"/tests/*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
     out=$(runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="/home/$user" \
-      HECTIC_TEST_BIN_DIR="$stage/bin" HECTIC_TEST_TMPDIR="$stage/tmp" "$t" 2>&1)
+      HECTIC_TEST_BIN_DIR="$stage/bin" HECTIC_TEST_TMPDIR="$stage/tmp" \
+      HECTIC_TEST_SOURCE_DIR="$stage/src" "$t" 2>&1)
     rc=$?
     if [ $rc -eq 0 ]; then
       n=$(grep -oE '\(([0-9]+) assertions? in ([0-9]+) test cases?\)' <<<"$out" | grep -oE '[0-9]+ test case' | grep -oE '[0-9]+')

@@ -85,7 +85,11 @@ stdfs::path tool(const std::string& name) {
   return stdfs::path(HECTIC_BINARY_DIR) / "tools" / name;
 }
 
-stdfs::path source_dir() { return HECTIC_SOURCE_DIR; }
+stdfs::path source_dir() {
+  // The unprivileged pass stages the sources its account can read.
+  if (auto dir = env::get("HECTIC_TEST_SOURCE_DIR"); dir && !dir->empty()) return *dir;
+  return HECTIC_SOURCE_DIR;
+}
 
 Sandbox::Sandbox() {
   fs::TempDir dir("hectic-test", test_root());
