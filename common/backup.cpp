@@ -83,9 +83,9 @@ void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
   stdfs::rename(staged, dir);
 }
 
-// pg_basebackup needs a `replication` hba entry. Clusters made by postgres-init trust every
-// local-socket connection but list no replication line: add the same trust for replication
-// on the local socket (no wider access than `local all all trust`) and reload.
+// pg_basebackup needs a `replication` hba entry. postgres-init writes one; a cluster whose hba
+// file predates that (kept by the shell tools) gets the same trust for replication on the local
+// socket (no wider access than `local all all trust`) and a reload.
 void allow_local_replication(const std::string& url) {
   pq::Connection connection(url, "database backup");
   auto rules = connection.exec(

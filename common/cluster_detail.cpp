@@ -284,9 +284,11 @@ std::string with_include_last(std::string_view conf) {
 }
 
 std::string render_hba_conf() {
+  // replication: `database backup` runs pg_basebackup over the same socket.
   return "# Written by postgres-init: trust on the local socket, no TCP.\n"
-         "# TYPE  DATABASE  USER  METHOD\n"
-         "local   all       all   trust\n";
+         "# TYPE  DATABASE     USER  METHOD\n"
+         "local   all          all   trust\n"
+         "local   replication  all   trust\n";
 }
 
 bool log_shows_damage(std::string_view log_text) {

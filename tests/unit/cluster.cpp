@@ -196,7 +196,8 @@ TEST_CASE("the include of the runtime settings is always the last setting") {
   CHECK_THAT(moved, Catch::EndsWith("port = 7\n\n# hectic: the settings postgres-init forces on every start\n"
                                     "include 'hectic.runtime.conf'\n"));
   CHECK(std::count(moved.begin(), moved.end(), '\n') == 7);
-  CHECK_THAT(detail::render_hba_conf(), Catch::Contains("local   all       all   trust"));
+  CHECK_THAT(detail::render_hba_conf(), Catch::Contains("local   all          all   trust"));
+  CHECK_THAT(detail::render_hba_conf(), Catch::Contains("local   replication  all   trust"));
   CHECK_THAT(detail::render_hba_conf(), !Catch::Contains("host "));
   CHECK_THAT(detail::render_base_conf(), Catch::Contains("log_directory = 'log'"));
 }

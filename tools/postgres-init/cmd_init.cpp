@@ -50,7 +50,7 @@ or explicitly requested preload library.
 
 Examples:
   eval "$(postgres-init)"                        # fresh cluster, exports PGURL
-  PG_REUSE=1 eval "$(postgres-init)"             # keep the data of the last run
+  eval "$(PG_REUSE=1 postgres-init)"             # keep the data of the last run
   PG_WORKING_DIR=/tmp/pg PG_DATABASE=app postgres-init --format json
   PG_SHARED_PRELOAD_LIBRARIES= PG_DISABLE_LOGGING=1 postgres-init
   postgres-cleanup                               # stop it again
