@@ -21,6 +21,15 @@ const log::Logger k_log{"pgbin"};
 
 bool executable(const stdfs::path& path) { return ::access(path.c_str(), X_OK) == 0; }
 
+// The first line a pg_config query prints ("--bindir", "--pkglibdir"); empty when it fails.
+std::string pg_config_value(const stdfs::path& pg_config, const std::string& query) {
+  process::Options options;
+  options.timeout = std::chrono::seconds(10);
+  auto result = process::run(pg_config, {query}, options);
+  if (!result.ok()) return {};
+  return result.out.substr(0, result.out.find_first_of("\r\n"));
+}
+
 stdfs::path discover() {
   if (auto dir = env::get("PG_BIN_DIR"); dir && !dir->empty()) return *dir; // authoritative
   // PATH: the directory of initdb, if there is one.
@@ -36,13 +45,8 @@ stdfs::path discover() {
   }
   // pg_config --bindir (pg_config itself is often on PATH when initdb is not).
   try {
-    auto pg_config = process::find_program("pg_config");
-    process::Options options;
-    options.timeout = std::chrono::seconds(10);
-    auto result = process::run(pg_config, {"--bindir"}, options);
-    std::string dir = result.out;
-    while (!dir.empty() && (dir.back() == '\n' || dir.back() == ' ')) dir.pop_back();
-    if (result.ok() && executable(stdfs::path(dir) / "initdb")) return dir;
+    std::string dir = pg_config_value(process::find_program("pg_config"), "--bindir");
+    if (!dir.empty() && executable(stdfs::path(dir) / "initdb")) return dir;
   } catch (const Error&) {
     // no pg_config: try the Debian layout
   }
@@ -125,12 +129,7 @@ stdfs::path pkglib_dir() {
   stdfs::path found = real_dir.parent_path() / "lib";
   for (const auto& dir : {real_dir, postgres.parent_path()}) {
     if (!executable(dir / "pg_config")) continue;
-    process::Options options;
-    options.timeout = std::chrono::seconds(10);
-    auto result = process::run(dir / "pg_config", {"--pkglibdir"}, options);
-    std::string text = result.out;
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    if (result.ok() && !text.empty()) {
+    if (std::string text = pg_config_value(dir / "pg_config", "--pkglibdir"); !text.empty()) {
       found = text;
       break;
     }
