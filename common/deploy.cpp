@@ -25,6 +25,7 @@ const log::Logger k_hydrate_log{"db hydrate"};
 const log::Logger k_patch_log{"db patch"};
 const log::Logger k_test_log{"db test"};
 const log::Logger k_check_log{"db check"};
+const log::Logger k_cleanup_log{"db cleanup"};
 const log::Logger k_secrets_log{"db secrets"};
 
 // HYDRATE_LOG / PATCH_LOG, defaulting to $PG_LOG_PATH/<name>.stdout.log when PG_LOG_PATH is set.
@@ -273,11 +274,11 @@ void check(const DeployOptions& options) {
 void cleanup() {
   auto dir = env::pg_working_dir();
   auto outcome = cluster::stop(dir);
-  k_log.info("{}", outcome == cluster::StopOutcome::stopped ? "server stopped" : "no server was running");
+  k_cleanup_log.info("{}", outcome == cluster::StopOutcome::stopped ? "server stopped" : "no server was running");
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   if (ec) fail(ExitCode::generic, "cannot remove {}: {}", dir.string(), ec.message());
-  k_log.info("removed {}", dir.string());
+  k_cleanup_log.info("removed {}", dir.string());
 }
 
 std::filesystem::path migrator_program() {
