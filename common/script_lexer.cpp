@@ -268,27 +268,14 @@ LexItem Lexer::next(const VariableMap* vars) {
       }
       continue;
     }
-    if (c == '\'') {
+    if (c == '\'' || c == '"') {
+      // A literal or a quoted identifier: a doubled quote stands for itself.
+      const int quote = c;
       take();
       while (peek() >= 0) {
-        if (peek() == '\'') {
+        if (peek() == quote) {
           take();
-          if (peek() == '\'') {
-            take();
-            continue;
-          }
-          break;
-        }
-        take();
-      }
-      continue;
-    }
-    if (c == '"') {
-      take();
-      while (peek() >= 0) {
-        if (peek() == '"') {
-          take();
-          if (peek() == '"') {
+          if (peek() == quote) {
             take();
             continue;
           }
