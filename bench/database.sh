@@ -21,6 +21,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+[ -n "${BENCH_KEEP:-}" ] && trap - EXIT
 
 # ---- the generated project ------------------------------------------------------------------
 p=$work/project
