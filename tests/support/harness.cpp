@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <thread>
 #include <iostream>
 
 #include "common/env.hpp"
@@ -106,26 +108,33 @@ Sandbox::Sandbox() {
 }
 
 Sandbox::~Sandbox() {
-  // Stop every cluster under the sandbox: a test must never leave a server behind.
+  // Stop every cluster under the sandbox: a test must never leave a server behind. The default
+  // working dir first, then any other data dir found. postgres-init deletes old data dirs in
+  // the background, so entries may vanish while we look: an error skips that entry, never the
+  // rest of the scan.
+  std::vector<stdfs::path> working_dirs = {working_dir()};
   std::error_code ec;
-  std::vector<stdfs::path> working_dirs;
   for (auto it = stdfs::recursive_directory_iterator(m_path, stdfs::directory_options::skip_permission_denied, ec);
-       it != stdfs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it.depth() > 6) {
-      it.disable_recursion_pending();
-      continue;
+       !ec && it != stdfs::recursive_directory_iterator();) {
+    if (it.depth() > 6) it.disable_recursion_pending();
+    else if (it->path().filename() == "postmaster.pid") working_dirs.push_back(it->path().parent_path().parent_path());
+    it.increment(ec);
+    if (ec) {
+      ec.clear();
+      if (it == stdfs::recursive_directory_iterator()) break;
+      it.pop(ec);
     }
-    if (it->path().filename() == "postmaster.pid") working_dirs.push_back(it->path().parent_path());
   }
-  for (const auto& data_dir : working_dirs) {
+  std::sort(working_dirs.begin(), working_dirs.end());
+  working_dirs.erase(std::unique(working_dirs.begin(), working_dirs.end()), working_dirs.end());
+  for (const auto& dir : working_dirs) {
+    if (!stdfs::exists(dir / "data" / "postmaster.pid", ec)) continue;
     try {
       process::Options options;
       options.timeout = std::chrono::seconds(30);
-      auto pg_ctl = pgbin::program("pg_ctl");
       // pg_ctl must run as the server's account; postgres-cleanup knows how.
       options.env_set = m_env;
-      options.env_set["PG_WORKING_DIR"] = data_dir.parent_path().string();
+      options.env_set["PG_WORKING_DIR"] = dir.string();
       process::run(tool("postgres-cleanup"), {}, options);
     } catch (const std::exception& e) {
       std::cerr << "sandbox cleanup: " << e.what() << "\n";
@@ -135,7 +144,12 @@ Sandbox::~Sandbox() {
     std::cerr << "kept test dir: " << m_path.string() << "\n";
     return;
   }
-  stdfs::remove_all(m_path, ec);
+  // A background deletion may still be emptying a trash dir: retry until the tree is gone.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    stdfs::remove_all(m_path, ec);
+    if (!stdfs::exists(m_path, ec)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 Run Sandbox::run_program(const stdfs::path& program, const std::vector<std::string>& args,
