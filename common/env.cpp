@@ -44,23 +44,29 @@ bool is_identifier(std::string_view name) {
   });
 }
 
+namespace {
+// The value of a variable that is set and non-empty (an empty one means "use the default").
+std::optional<std::filesystem::path> non_empty(const char* name) {
+  auto value = get(name);
+  if (value && !value->empty()) return std::filesystem::path(*value);
+  return std::nullopt;
+}
+} // namespace
+
 std::filesystem::path local_dir() { return require("LOCAL_DIR"); }
 
 std::filesystem::path database_dir() {
-  auto value = get("DATABASE_DIR");
-  if (value && !value->empty()) return *value;
+  if (auto value = non_empty("DATABASE_DIR")) return *value;
   return local_dir() / "db";
 }
 
 std::filesystem::path migration_dir() {
-  auto value = get("MIGRATION_DIR");
-  if (value && !value->empty()) return *value;
+  if (auto value = non_empty("MIGRATION_DIR")) return *value;
   return database_dir() / "migration";
 }
 
 std::filesystem::path database_source() {
-  auto value = get("DATABASE_SOURCE");
-  if (value && !value->empty()) return *value;
+  if (auto value = non_empty("DATABASE_SOURCE")) return *value;
   return database_dir() / "src";
 }
 
@@ -69,33 +75,26 @@ std::filesystem::path hydrate_entrypoint() {
 }
 
 std::filesystem::path profile_dir() {
-  auto value = get("PROFILE_DIR");
-  if (value && !value->empty()) return *value;
+  if (auto value = non_empty("PROFILE_DIR")) return *value;
   return local_dir();
 }
 
 std::filesystem::path patch_sql() {
-  auto value = get("PATCH_SQL");
-  if (value && !value->empty()) return *value;
+  if (auto value = non_empty("PATCH_SQL")) return *value;
   return profile_dir() / "test-data.sql";
 }
 
 std::filesystem::path pg_working_dir() {
-  auto value = get("PG_WORKING_DIR");
-  if (value && !value->empty()) return *value;
-  auto local = get("LOCAL_DIR");
-  if (local && !local->empty()) return std::filesystem::path(*local) / "focus" / "postgresql";
+  if (auto value = non_empty("PG_WORKING_DIR")) return *value;
+  if (auto local = non_empty("LOCAL_DIR")) return *local / "focus" / "postgresql";
   throw Error(ExitCode::missing_argument, "neither PG_WORKING_DIR nor LOCAL_DIR is set",
               {"export LOCAL_DIR=\"$PWD\" (the cluster then lives in $LOCAL_DIR/focus/postgresql)"});
 }
 
 std::filesystem::path cache_dir() {
-  auto value = get("HECTIC_CACHE_DIR");
-  if (value && !value->empty()) return *value;
-  auto xdg = get("XDG_CACHE_HOME");
-  if (xdg && !xdg->empty()) return std::filesystem::path(*xdg) / "hectic";
-  auto home = get("HOME");
-  if (home && !home->empty()) return std::filesystem::path(*home) / ".cache" / "hectic";
+  if (auto value = non_empty("HECTIC_CACHE_DIR")) return *value;
+  if (auto xdg = non_empty("XDG_CACHE_HOME")) return *xdg / "hectic";
+  if (auto home = non_empty("HOME")) return *home / ".cache" / "hectic";
   return std::filesystem::temp_directory_path() / "hectic-cache";
 }
 

@@ -16,6 +16,16 @@ std::string field(const PGresult* res, int code) {
   return value != nullptr ? value : "";
 }
 
+std::string trim_newline(std::string text);
+
+// The result when the command succeeded; else its SqlError.
+Result checked(PGconn* conn, Result result) {
+  auto status = result ? result.status() : PGRES_FATAL_ERROR;
+  if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR)
+    throw make_sql_error(conn, result.native());
+  return result;
+}
+
 std::string trim_newline(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
@@ -168,11 +178,7 @@ void Connection::set_notice_handler(NoticeHandler handler) { m_notice_handler = 
 
 Result Connection::exec(const std::string& sql) {
   k_log.trace("exec: {}", sql);
-  Result result(PQexec(m_conn, sql.c_str()));
-  auto status = result ? result.status() : PGRES_FATAL_ERROR;
-  if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR)
-    throw make_sql_error(m_conn, result.native());
-  return result;
+  return checked(m_conn, Result(PQexec(m_conn, sql.c_str())));
 }
 
 Result Connection::exec_params(const std::string& sql, const Params& params) {
@@ -180,12 +186,8 @@ Result Connection::exec_params(const std::string& sql, const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  Result result(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0));
-  auto status = result ? result.status() : PGRES_FATAL_ERROR;
-  if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR)
-    throw make_sql_error(m_conn, result.native());
-  return result;
+  return checked(m_conn, Result(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()),
+                                             nullptr, values.data(), nullptr, nullptr, 0)));
 }
 
 std::string Connection::describe() const {
