@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/cluster_detail.hpp"
+#include "common/cluster_spares.hpp"
 #include "common/env.hpp"
 #include "common/error.hpp"
 #include "common/fs.hpp"
@@ -28,6 +29,7 @@
 #include "common/log.hpp"
 #include "common/pgbin.hpp"
 #include "common/pq.hpp"
+#include "common/script_lexer.hpp"
 
 namespace hectic::cluster {
 namespace stdfs = std::filesystem;
@@ -220,7 +222,39 @@ void run_initdb(const Config& config, const stdfs::path& working_dir, const stdf
                        options);
 }
 
+// Creates config.database in a stopped, fresh data dir with a single-user backend, so that the
+// template (and every cluster copied from it) already holds it: no CREATE DATABASE on each
+// start (it copies a whole database through the WAL). False when it could not: the caller
+// starts over and ensure_database() creates the database online.
+bool create_database_offline(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
+  if (config.database == "postgres" || config.database == "template1" || config.database == "template0") return true;
+  // Single-user mode ends a command at a newline.
+  if (config.database.find_first_of("\r\n") != std::string::npos) return false;
+  process::Options options;
+  options.run_as = config.run_as;
+  options.cwd = working_dir;
+  options.timeout = std::chrono::minutes(2);
+  options.stdin_data = fmt::format("CREATE DATABASE {};\n", script::quote_identifier(config.database));
+  auto result = process::run(pgbin::program("postgres"),
+                             {"--single", "-D", data_dir.string(), "-c", "fsync=off", "-c", "log_checkpoints=off",
+                              "postgres"},
+                             options);
+  if (result.ok() && result.err.find("ERROR:") == std::string::npos) {
+    logger().debug("created database {} in the new cluster (single-user mode)", config.database);
+    return true;
+  }
+  logger().warn("could not create database {} in single-user mode ({}); creating it once the server runs",
+                config.database, result.describe());
+  for (const auto& line : detail::tail_lines(result.err, 3)) logger().warn("postgres: {}", line);
+  return false;
+}
+
 stdfs::path template_root(const Config& config) { return config.cache_dir / "templates"; }
+
+spares::Pool spare_pool(const Config& config, const std::string& key) {
+  return spares::Pool{config.cache_dir / "spares" / key, template_root(config) / key / "data", owner_of(config),
+                      config.spares};
+}
 
 // The server version for the template key without running `postgres --version` each time:
 // cached under HECTIC_CACHE_DIR/versions, keyed by the real binary's path, size and mtime.
@@ -343,14 +377,20 @@ void create_fresh(const Config& config, const stdfs::path& working_dir, const st
   bool from_template = false;
   std::string key;
   if (config.template_cache) {
-    key = detail::template_key(cached_server_version(config), superuser_of(config));
-    from_template = copy_template(config, data_dir, key);
+    key = detail::template_key(cached_server_version(config), superuser_of(config), config.database);
+    from_template = spares::take(spare_pool(config, key), data_dir) || copy_template(config, data_dir, key);
   }
   if (!from_template) {
     logger().debug("running initdb for {}", data_dir.string());
     run_initdb(config, working_dir, data_dir);
+    if (!create_database_offline(config, working_dir, data_dir)) {
+      remove_tree(data_dir);
+      run_initdb(config, working_dir, data_dir);
+    }
     if (config.template_cache) store_template(config, data_dir, key);
   }
+  // The next fresh init takes a spare instead of copying: make it now, off the critical path.
+  if (config.template_cache) spares::refill_in_background(spare_pool(config, key), working_dir);
   std::string base;
   if (config.conf_file) {
     base = fs::read_file(*config.conf_file);
@@ -583,17 +623,17 @@ std::optional<std::string> kept_superuser(const stdfs::path& data_dir) {
   return std::nullopt;
 }
 
-int parse_port(const std::string& text) {
-  int port = 0;
-  bool ok = !text.empty() && text.size() <= 5;
+// A whole number in [min, max] read from the variable `name`; else Error(missing_argument).
+int parse_number(const char* name, const std::string& text, int min, int max, std::string hint) {
+  long value = 0;
+  bool ok = !text.empty() && text.size() <= 9;
   for (char c : text) {
     if (c < '0' || c > '9') ok = false;
-    else port = port * 10 + (c - '0');
+    else value = value * 10 + (c - '0');
   }
-  if (!ok || port < 1 || port > 65535)
-    throw Error(ExitCode::missing_argument, fmt::format("invalid PG_PORT: '{}'", text),
-                {"PG_PORT is a port number between 1 and 65535 (default 5432)"});
-  return port;
+  if (!ok || value < min || value > max)
+    throw Error(ExitCode::missing_argument, fmt::format("invalid {}: '{}'", name, text), {std::move(hint)});
+  return static_cast<int>(value);
 }
 
 } // namespace
@@ -604,7 +644,8 @@ Config Config::for_working_dir(const stdfs::path& working_dir) {
   Config config;
   config.working_dir = working_dir;
   config.database = env::get_or("PG_DATABASE", "testdb");
-  config.port = parse_port(env::get_or("PG_PORT", "5432"));
+  config.port = parse_number("PG_PORT", env::get_or("PG_PORT", "5432"), 1, 65535,
+                             "PG_PORT is a port number between 1 and 65535 (default 5432)");
   config.url_var = env::get_or("PG_URL_VAR", "PGURL");
   if (!env::is_identifier(config.url_var))
     throw Error(ExitCode::missing_argument,
@@ -620,6 +661,9 @@ Config Config::for_working_dir(const stdfs::path& working_dir) {
   config.reuse = env::flag("PG_REUSE");
   auto cache = env::get("PG_INIT_CACHE");
   config.template_cache = !cache || cache->empty() || env::truthy(cache);
+  if (auto spares = env::get("PG_INIT_SPARES"); spares && !spares->empty())
+    config.spares = parse_number("PG_INIT_SPARES", *spares, 0, 8,
+                                 "PG_INIT_SPARES is the number of template copies kept ready, 0 to 8 (default 2)");
   try {
     config.cache_dir = env::cache_dir();
   } catch (const Error&) {

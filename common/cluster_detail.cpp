@@ -12,6 +12,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <system_error>
 
@@ -323,15 +324,24 @@ std::vector<std::string> tail_lines(std::string_view text, std::size_t max_lines
   return lines;
 }
 
-std::string template_key(std::string_view server_version, std::string_view superuser) {
+std::string template_key(std::string_view server_version, std::string_view superuser, std::string_view database) {
   auto clean = [](std::string_view text) {
     std::string out;
     for (char c : text)
       out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
     return out;
   };
-  // v1: initdb -E UTF8 --no-locale -A trust; bump when the init options change.
-  return fmt::format("pg{}-{}-utf8-nolocale-trust-v1", clean(server_version), clean(superuser));
+  // A database name that had to be cleaned gets a stable hash (FNV-1a) so that "a b" and
+  // "a_b" do not share a template.
+  auto db = clean(database);
+  if (db != database) {
+    std::uint32_t hash = 2166136261u;
+    for (unsigned char c : database) hash = (hash ^ c) * 16777619u;
+    db += fmt::format("-{:08x}", hash);
+  }
+  // v2: initdb -E UTF8 --no-locale -A trust, then CREATE DATABASE offline; bump when the init
+  // options change.
+  return fmt::format("pg{}-{}-utf8-nolocale-trust-db_{}-v2", clean(server_version), clean(superuser), db);
 }
 
 namespace {

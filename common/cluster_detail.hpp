@@ -96,8 +96,9 @@ bool log_shows_damage(std::string_view log_text);
 // The last max_lines non-empty lines of text.
 std::vector<std::string> tail_lines(std::string_view text, std::size_t max_lines);
 
-// Template cache directory name for a server version and the init options.
-std::string template_key(std::string_view server_version, std::string_view superuser);
+// Template cache directory name for a server version, the init options and the database the
+// template already holds (created offline when the template is made).
+std::string template_key(std::string_view server_version, std::string_view superuser, std::string_view database);
 
 // Copies a directory tree (regular files, dirs, symlinks), keeping modes; runs of zero
 // blocks become holes. When owner is set, everything copied is chowned to it.

@@ -224,11 +224,18 @@ TEST_CASE("start failures: damaged data versus configuration") {
   CHECK(detail::tail_lines("", 3).empty());
 }
 
-TEST_CASE("template key names the server version and the init options") {
-  auto key = detail::template_key("15.20", "postgres");
-  CHECK(key == "pg15.20-postgres-utf8-nolocale-trust-v1");
-  CHECK(detail::template_key("15.20", "a b/c") == "pg15.20-a_b_c-utf8-nolocale-trust-v1");
-  CHECK(detail::template_key("16.1", "postgres") != key);
+TEST_CASE("template key names the server version, the init options and the database") {
+  auto key = detail::template_key("15.20", "postgres", "testdb");
+  CHECK(key == "pg15.20-postgres-utf8-nolocale-trust-db_testdb-v2");
+  CHECK(detail::template_key("15.20", "a b/c", "testdb") == "pg15.20-a_b_c-utf8-nolocale-trust-db_testdb-v2");
+  CHECK(detail::template_key("16.1", "postgres", "testdb") != key);
+  CHECK(detail::template_key("15.20", "postgres", "other") != key);
+  // Names that must be cleaned keep apart by a hash of the real name.
+  auto spaced = detail::template_key("15.20", "postgres", "a b");
+  auto underscored = detail::template_key("15.20", "postgres", "a_b");
+  CHECK(spaced != underscored);
+  CHECK(spaced.find('/') == std::string::npos);
+  CHECK(detail::template_key("15.20", "postgres", "a/../b").find('/') == std::string::npos);
 }
 
 TEST_CASE("copy_tree keeps modes, symlinks and content, and makes zero runs holes") {
