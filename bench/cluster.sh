@@ -38,7 +38,7 @@ mkdir -p "$work/base"
 [ ${#as_server[@]} -eq 0 ] || chown postgres "$work/base"
 
 export PG_WORKING_DIR=$work/pg HECTIC_CACHE_DIR=$work/cache PG_SHARED_PRELOAD_LIBRARIES= HECTIC_LOG=warn
-unset PG_REUSE PG_CONF_FILE PG_LOG_PATH PG_PORT PG_DATABASE PG_INIT_CACHE PG_DISABLE_LOGGING
+unset PG_REUSE PG_CONF_FILE PG_LOG_PATH PG_PORT PG_DATABASE PG_INIT_CACHE PG_INIT_SPARES PG_DISABLE_LOGGING
 
 finish() {
   "$cleanup" >/dev/null 2>&1 || true
@@ -91,6 +91,8 @@ prepare_cold() { wipe; to_trash "$HECTIC_CACHE_DIR"; }
 run_cold() { init_quiet; }
 prepare_fresh() { wipe; [ -d "$HECTIC_CACHE_DIR/templates" ] || init_quiet; wipe; }
 run_fresh() { init_quiet; }
+prepare_fresh_copy() { prepare_fresh; }
+run_fresh_copy() { PG_INIT_SPARES=0 init_quiet; }
 prepare_fresh_over() { init_quiet; }
 run_fresh_over() { init_quiet; }
 prepare_reuse_stopped() { PG_REUSE=1 init_quiet; "$cleanup" >/dev/null 2>&1; }
@@ -100,6 +102,14 @@ run_reuse_running() { PG_REUSE=1 init_quiet; }
 prepare_cleanup() { PG_REUSE=1 init_quiet; }
 run_cleanup() { "$cleanup" >/dev/null 2>&1; }
 
+# Waits for the background spare filler of the last init (it holds its pool's lock while it
+# copies): its work is never inside a timed run, ours or the baseline's.
+settle() {
+  sleep 0.2
+  local lock
+  for lock in "$HECTIC_CACHE_DIR"/spares/*/.lock; do [ -e "$lock" ] && flock -s "$lock" true; done
+  return 0
+}
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -108,6 +118,7 @@ measure() {
   local name=$1 samples=() i start end
   for ((i = 0; i < runs; i++)); do
     "prepare_$name"
+    settle
     # Deletions finish their discards at the next journal commit: not inside the timed run.
     sync
     start=$(now_ns)
@@ -132,7 +143,7 @@ rss_kib() {
 }
 
 echo "bench/cluster.sh: $runs runs per case, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$PG_BIN_DIR/postgres" --version)" >&2
-for name in baseline baseline_tuned cold fresh fresh_over reuse_stopped reuse_running cleanup baseline_stop; do measure "$name"; done
+for name in baseline baseline_tuned cold fresh fresh_copy fresh_over reuse_stopped reuse_running cleanup baseline_stop; do measure "$name"; done
 rss=n/a
 if [ -x /usr/bin/time ]; then rss=$(rss_kib); fi
 
@@ -145,7 +156,8 @@ echo "|---|---|---|"
 row "baseline: initdb + pg_ctl start -w + createdb" baseline
 row "baseline, no durability: initdb --no-sync, fsync=off" baseline_tuned
 row "postgres-init, cold cache (initdb, template stored)" cold
-row "postgres-init, fresh (template copy), empty dir" fresh
+row "postgres-init, fresh (a spare moved in), empty dir" fresh
+row "postgres-init, fresh, PG_INIT_SPARES=0 (template copy)" fresh_copy
 row "postgres-init, fresh over a running cluster" fresh_over
 row "postgres-init PG_REUSE=1, stopped cluster" reuse_stopped
 row "postgres-init PG_REUSE=1, running healthy cluster" reuse_running

@@ -216,7 +216,7 @@ TEST_CASE("--help documents every variable with its default, and --version") {
   CHECK(help.code == 0);
   for (const char* name : {"PG_WORKING_DIR", "LOCAL_DIR", "PG_DATABASE", "PG_PORT", "PG_URL_VAR", "PG_REUSE",
                            "PG_CONF_FILE", "PG_SHARED_PRELOAD_LIBRARIES", "PG_DISABLE_LOGGING", "PG_LOG_PATH",
-                           "PG_BIN_DIR", "PG_RUN_AS", "HECTIC_CACHE_DIR", "PG_INIT_CACHE", "NO_TTY", "HECTIC_LOG",
+                           "PG_BIN_DIR", "PG_RUN_AS", "HECTIC_CACHE_DIR", "PG_INIT_CACHE", "PG_INIT_SPARES", "NO_TTY", "HECTIC_LOG",
                            "[testdb]", "[5432]", "[PGURL]", "[pg_cron]", "Examples:", "eval \"$(postgres-init)\""})
     CHECK_THAT(help.out, Catch::Contains(name));
   auto cleanup_help = sb.run("postgres-cleanup", {"--help"});

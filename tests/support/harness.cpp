@@ -25,7 +25,7 @@ namespace {
 // Variables a developer's shell may carry that would change what a tool under test does.
 const std::vector<std::string> k_scrubbed = {
     "PGURL", "DB_URL", "PG_REUSE", "PG_CONF_FILE", "PG_LOG_PATH", "PG_DATABASE", "PG_PORT",
-    "PG_URL_VAR", "PG_DISABLE_LOGGING", "PG_RUN_AS", "PG_INIT_CACHE", "DATABASE_DIR",
+    "PG_URL_VAR", "PG_DISABLE_LOGGING", "PG_RUN_AS", "PG_INIT_CACHE", "PG_INIT_SPARES", "DATABASE_DIR",
     "MIGRATION_DIR", "DATABASE_SOURCE", "HYDRATE_ENTRYPOINT", "PROFILE_DIR", "PATCH_SQL",
     "PATCH_LOG", "HYDRATE_LOG", "HECTIC_DOTENV_FILE", "HECTIC_DOTENV_CONTENT", "ENVIRONMENT",
     "STAGING_SSH_HOST", "STAGING_DB_URL", "STAGING_DUMP_TABLES", "STAGING_DUMP_FLAGS",

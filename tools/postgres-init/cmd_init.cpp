@@ -29,9 +29,11 @@ const char* const k_help_footer = R"HELP(Environment (default in brackets):
                     newest /usr/lib/postgresql/*/bin]
   PG_RUN_AS         account that runs the server when postgres-init runs as root
                     [postgres]; it gets the working dir, and is the exported user
-  HECTIC_CACHE_DIR  holds the pristine template cluster copied by fresh inits
-                    [$XDG_CACHE_HOME/hectic, else ~/.cache/hectic]
+  HECTIC_CACHE_DIR  holds the pristine template cluster copied by fresh inits, and its
+                    spares [$XDG_CACHE_HOME/hectic, else ~/.cache/hectic]
   PG_INIT_CACHE     0 disables the template cache (initdb every time) [1]
+  PG_INIT_SPARES    template copies made ahead by a background process, so that a
+                    fresh init is a rename; 0 to 8, 0 disables [2]
   NO_TTY            accepted for compatibility; the server never holds our output [0]
   HECTIC_LOG        log levels on stderr, e.g. 'info' or 'warn;cluster=debug' [info]
 
