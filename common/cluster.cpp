@@ -78,7 +78,7 @@ void make_dir(const stdfs::path& path, const std::optional<detail::Owner>& owner
 
 void remove_tree(const stdfs::path& path) {
   std::error_code ec;
-  stdfs::remove_all(path, ec);
+  fs::remove_tree(path, ec);
   if (ec)
     throw Error(ExitCode::generic, fmt::format("could not remove {}: {}", path.string(), ec.message()),
                 {"remove it by hand, or point PG_WORKING_DIR elsewhere"});
@@ -889,7 +889,7 @@ TempCluster::TempCluster(Config config) : m_config(std::move(config)), m_impl(st
       logger().warn("could not stop the temporary cluster in {}: {}", working_dir.string(), error.what());
     }
     std::error_code ec;
-    stdfs::remove_all(working_dir, ec);
+    fs::remove_tree(working_dir, ec);
   };
   m_impl->guard = std::make_unique<interrupt::CleanupGuard>(m_impl->cleanup);
   try {

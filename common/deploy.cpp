@@ -258,7 +258,7 @@ void check(const DeployOptions& options) {
   if (std::filesystem::exists(dir, ec)) {
     k_check_log.warn("removing a leftover check cluster in {}", dir.string());
     cluster::stop(dir);
-    std::filesystem::remove_all(dir, ec);
+    fs::remove_tree(dir, ec);
   }
   auto config = cluster::Config::for_working_dir(dir);
   config.reuse = false;
@@ -276,7 +276,7 @@ void cleanup() {
   auto outcome = cluster::stop(dir);
   k_cleanup_log.info("{}", outcome == cluster::StopOutcome::stopped ? "server stopped" : "no server was running");
   std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  fs::remove_tree(dir, ec);
   if (ec) fail(ExitCode::generic, "cannot remove {}: {}", dir.string(), ec.message());
   k_cleanup_log.info("removed {}", dir.string());
 }

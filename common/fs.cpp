@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "common/error.hpp"
 
@@ -36,7 +37,22 @@ TempDir::TempDir(TempDir&& other) noexcept
 TempDir::~TempDir() {
   if (m_path.empty() || m_keep) return;
   std::error_code ignored;
-  stdfs::remove_all(m_path, ignored);
+  remove_tree(m_path, ignored);
+}
+
+void remove_tree(const stdfs::path& path, std::error_code& ec) {
+  for (int attempt = 0;; ++attempt) {
+    stdfs::remove_all(path, ec);
+    if (!ec) return;
+    std::error_code probe;
+    if (!stdfs::exists(stdfs::symlink_status(path, probe))) {
+      ec.clear();
+      return;
+    }
+    // ENOENT: someone else removed an entry between our listing and our unlink.
+    if (ec != std::errc::no_such_file_or_directory || attempt == 100) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::string read_file(const stdfs::path& path) {

@@ -24,6 +24,12 @@ private:
   bool m_keep = false;
 };
 
+// std::filesystem::remove_all that tolerates another process deleting parts of the same tree
+// at the same time (postgres-init deletes old data dirs in the background): an entry that
+// vanished under us is retried, bounded, until the tree is gone. ec is set only when the tree
+// could not be removed for another reason.
+void remove_tree(const std::filesystem::path& path, std::error_code& ec);
+
 // Whole file as a string; throws Error(generic) naming the path.
 std::string read_file(const std::filesystem::path& path);
 // Writes to "<path>.tmp-<pid>" then renames over path: readers never see a partial file.

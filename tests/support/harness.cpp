@@ -146,7 +146,7 @@ Sandbox::~Sandbox() {
   }
   // A background deletion may still be emptying a trash dir: retry until the tree is gone.
   for (int attempt = 0; attempt < 50; ++attempt) {
-    stdfs::remove_all(m_path, ec);
+    fs::remove_tree(m_path, ec);
     if (!stdfs::exists(m_path, ec)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
