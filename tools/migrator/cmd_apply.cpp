@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,12 @@
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {
+namespace {
+
+struct ApplyOptions {
+  std::string plan;
+  bool auto_approve = false;
+};
 
 int run_apply(const Globals& globals, const ApplyOptions& options) {
   nlohmann::json plan;
@@ -34,6 +41,19 @@ int run_apply(const Globals& globals, const ApplyOptions& options) {
   }
   migrate::apply(globals.to_options("apply"), plan, confirm);
   return 0;
+}
+
+} // namespace
+
+void register_apply(CLI::App& app, const Globals& globals, Action& action) {
+  auto options = std::make_shared<ApplyOptions>();
+  auto* sub = app.add_subcommand("apply", "apply a reviewed plan");
+  sub->add_option("--plan", options->plan, "the JSON written by plan")->required();
+  sub->add_flag("--auto-approve", options->auto_approve, "do not ask for confirmation");
+  sub->footer("Example: migrator apply --plan plan.json --auto-approve");
+  sub->callback([&globals, &action, options] {
+    action = [&globals, options] { return run_apply(globals, *options); };
+  });
 }
 
 } // namespace hectic::migrator

@@ -1,10 +1,16 @@
 // `migrator init [--dry-run]`: apply the hectic bundle (or print it).
 #include <iostream>
+#include <memory>
 
 #include "common/bundle.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {
+namespace {
+
+struct InitOptions {
+  bool dry_run = false;
+};
 
 int run_init(const Globals& globals, const InitOptions& options) {
   if (options.dry_run) {
@@ -13,6 +19,18 @@ int run_init(const Globals& globals, const InitOptions& options) {
   }
   migrate::init(globals.to_options("init"));
   return 0;
+}
+
+} // namespace
+
+void register_init(CLI::App& app, const Globals& globals, Action& action) {
+  auto options = std::make_shared<InitOptions>();
+  auto* sub = app.add_subcommand("init", "apply the hectic bundle");
+  sub->add_flag("--dry-run", options->dry_run, "print the bundle SQL, touch no database");
+  sub->footer("Example: migrator -u \"$DB_URL\" init");
+  sub->callback([&globals, &action, options] {
+    action = [&globals, options] { return run_init(globals, *options); };
+  });
 }
 
 } // namespace hectic::migrator

@@ -1,4 +1,7 @@
 // `migrator migrate up [N|all|latest|head] | down [N|all] | to NAME|latest|head|last`.
+#include <memory>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "common/error.hpp"
@@ -25,6 +28,13 @@ migrate::Options Globals::to_options(const std::string& command) const {
   return out;
 }
 
+namespace {
+
+struct MigrateOptions {
+  std::optional<migrate::Verb> verb;
+  std::optional<std::string> argument;
+};
+
 int run_migrate(const Globals& globals, const MigrateOptions& options) {
   if (!options.verb)
     throw Error(ExitCode::missing_argument, "migrate needs a direction: up, down or to",
@@ -38,6 +48,44 @@ int run_migrate(const Globals& globals, const MigrateOptions& options) {
   if (globals.force) command += " --force";
   migrate::migrate(globals.to_options(command), *options.verb, options.argument);
   return 0;
+}
+
+// The up/down/to positionals; shared so the storage CLI11 binds outlives register_migrate.
+struct MigrateArgs {
+  std::string up, down, to;
+};
+
+} // namespace
+
+void register_migrate(CLI::App& app, const Globals& globals, Action& action) {
+  auto args = std::make_shared<MigrateArgs>();
+  auto* sub = app.add_subcommand("migrate", "apply or revert migrations");
+  sub->footer("Examples: migrator migrate up all | migrate down 2 | migrate to NAME");
+  auto* up = sub->add_subcommand("up", "apply N pending migrations (default 1)");
+  up->add_option("N", args->up, "a number, all, latest or head");
+  auto* down = sub->add_subcommand("down", "revert N applied migrations (default 1)");
+  down->add_option("N", args->down, "a number or all");
+  auto* to = sub->add_subcommand("to", "go to a migration, forward or backward");
+  to->add_option("NAME", args->to, "a migration name, latest, head or last");
+  sub->callback([&globals, &action, args, sub, up, down] {
+    action = [&globals, args, sub, up, down] {
+      MigrateOptions options;
+      auto directions = sub->get_subcommands();
+      if (directions.size() > 1)
+        throw Error(ExitCode::ambiguous,
+                    fmt::format("ambiguous migrate subcommand: decide {} or {}",
+                                directions[0]->get_name(), directions[1]->get_name()));
+      if (!directions.empty()) {
+        auto* d = directions[0];
+        options.verb = d == up ? migrate::Verb::up
+                       : d == down ? migrate::Verb::down
+                                   : migrate::Verb::to;
+        const std::string& arg = d == up ? args->up : d == down ? args->down : args->to;
+        if (d->count_all() > 0 && !arg.empty()) options.argument = arg;
+      }
+      return run_migrate(globals, options);
+    };
+  });
 }
 
 } // namespace hectic::migrator

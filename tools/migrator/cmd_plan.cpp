@@ -1,11 +1,18 @@
 // `migrator plan [--output-json FILE] [--output-human FILE]`: the reviewed-plan flow, step 1.
 #include <iostream>
+#include <memory>
 
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {
+namespace {
+
+struct PlanOptions {
+  std::string output_json;
+  std::string output_human;
+};
 
 int run_plan(const Globals& globals, const PlanOptions& options) {
   auto plan = migrate::plan(globals.to_options("plan"));
@@ -21,6 +28,19 @@ int run_plan(const Globals& globals, const PlanOptions& options) {
     logger.info("plan summary written to {}", options.output_human);
   }
   return 0;
+}
+
+} // namespace
+
+void register_plan(CLI::App& app, const Globals& globals, Action& action) {
+  auto options = std::make_shared<PlanOptions>();
+  auto* sub = app.add_subcommand("plan", "write a reviewable plan");
+  sub->add_option("--output-json", options->output_json, "write the plan as JSON");
+  sub->add_option("--output-human", options->output_human, "write the plan as text");
+  sub->footer("Example: migrator plan --output-json plan.json --output-human plan.txt");
+  sub->callback([&globals, &action, options] {
+    action = [&globals, options] { return run_plan(globals, *options); };
+  });
 }
 
 } // namespace hectic::migrator

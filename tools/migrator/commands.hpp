@@ -1,9 +1,11 @@
 #pragma once
-// The subcommands of `migrator`: one options struct and one run() per subcommand
-// (cmd_<name>.cpp); main.cpp registers them on the CLI11 app and dispatches.
-#include <optional>
+// The `migrator` subcommands: each cmd_<name>.cpp registers one subcommand on the CLI11 app;
+// when it is selected, its callback stores the action main() runs.
+#include <functional>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "common/migrate.hpp"
 
@@ -25,53 +27,17 @@ struct Globals {
   migrate::Options to_options(const std::string& command) const;
 };
 
-struct InitOptions {
-  bool dry_run = false;
-};
-int run_init(const Globals& globals, const InitOptions& options);
+// What main() runs after parsing: returns the exit status.
+using Action = std::function<int()>;
 
-struct MigrateOptions {
-  std::optional<migrate::Verb> verb;
-  std::optional<std::string> argument;
-};
-int run_migrate(const Globals& globals, const MigrateOptions& options);
-
-struct CreateOptions {
-  std::string name;
-};
-int run_create(const Globals& globals, const CreateOptions& options);
-
-struct ListOptions {
-  bool raw = false;
-};
-int run_list(const Globals& globals, const ListOptions& options);
-
-struct StatusOptions {
-  bool json = false;
-};
-int run_status(const Globals& globals, const StatusOptions& options);
-
-struct PlanOptions {
-  std::string output_json;
-  std::string output_human;
-};
-int run_plan(const Globals& globals, const PlanOptions& options);
-
-struct ApplyOptions {
-  std::string plan;
-  bool auto_approve = false;
-};
-int run_apply(const Globals& globals, const ApplyOptions& options);
-
-struct MarkAppliedOptions {
-  std::string name;
-};
-int run_mark_applied(const Globals& globals, const MarkAppliedOptions& options);
-
-struct LogOptions {
-  int limit = 20;
-  bool json = false;
-};
-int run_log(const Globals& globals, const LogOptions& options);
+void register_init(CLI::App& app, const Globals& globals, Action& action);
+void register_migrate(CLI::App& app, const Globals& globals, Action& action);
+void register_create(CLI::App& app, const Globals& globals, Action& action);
+void register_list(CLI::App& app, const Globals& globals, Action& action);
+void register_status(CLI::App& app, const Globals& globals, Action& action);
+void register_plan(CLI::App& app, const Globals& globals, Action& action);
+void register_apply(CLI::App& app, const Globals& globals, Action& action);
+void register_mark_applied(CLI::App& app, const Globals& globals, Action& action);
+void register_log(CLI::App& app, const Globals& globals, Action& action);
 
 } // namespace hectic::migrator

@@ -1,5 +1,6 @@
-// migrator: versioned SQL migrations for PostgreSQL (SPEC "migrator"). Registers the
-// subcommands, parses, dispatches, and turns errors into exit codes.
+// migrator: versioned SQL migrations for PostgreSQL (SPEC "migrator"). Sets up the global
+// options (each cmd_<name>.cpp registers its subcommand), parses, runs the selected action, and
+// turns errors into exit codes.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -116,60 +117,16 @@ int main(int argc, char** argv) {
 
   auto* help = app.add_subcommand("help", "show the help");
 
-  InitOptions init;
-  auto* init_cmd = app.add_subcommand("init", "apply the hectic bundle");
-  init_cmd->add_flag("--dry-run", init.dry_run, "print the bundle SQL, touch no database");
-  init_cmd->footer("Example: migrator -u \"$DB_URL\" init");
-
-  MigrateOptions migrate_options;
-  auto* migrate_cmd = app.add_subcommand("migrate", "apply or revert migrations");
-  migrate_cmd->footer("Examples: migrator migrate up all | migrate down 2 | migrate to NAME");
-  std::string up_arg, down_arg, to_arg;
-  auto* up = migrate_cmd->add_subcommand("up", "apply N pending migrations (default 1)");
-  up->add_option("N", up_arg, "a number, all, latest or head");
-  auto* down = migrate_cmd->add_subcommand("down", "revert N applied migrations (default 1)");
-  down->add_option("N", down_arg, "a number or all");
-  auto* to = migrate_cmd->add_subcommand("to", "go to a migration, forward or backward");
-  to->add_option("NAME", to_arg, "a migration name, latest, head or last");
-
-  CreateOptions create;
-  auto* create_cmd = app.add_subcommand("create", "create a migration directory");
-  create_cmd->add_option("-n,--name", create.name, "description (default: a random word)");
-  create_cmd->footer("Example: migrator create --name 'add users'");
-
-  ListOptions list;
-  auto* list_cmd = app.add_subcommand("list", "list the migrations in order");
-  list_cmd->add_flag("--raw", list.raw, "names only");
-  list_cmd->footer("Example: migrator list --raw");
-
-  StatusOptions status;
-  auto* status_cmd = app.add_subcommand("status", "applied, pending and drifted migrations");
-  status_cmd->alias("fetch");
-  status_cmd->add_flag("--json", status.json, "machine-readable output");
-  status_cmd->footer("Example: migrator status --json");
-
-  PlanOptions plan;
-  auto* plan_cmd = app.add_subcommand("plan", "write a reviewable plan");
-  plan_cmd->add_option("--output-json", plan.output_json, "write the plan as JSON");
-  plan_cmd->add_option("--output-human", plan.output_human, "write the plan as text");
-  plan_cmd->footer("Example: migrator plan --output-json plan.json --output-human plan.txt");
-
-  ApplyOptions apply;
-  auto* apply_cmd = app.add_subcommand("apply", "apply a reviewed plan");
-  apply_cmd->add_option("--plan", apply.plan, "the JSON written by plan")->required();
-  apply_cmd->add_flag("--auto-approve", apply.auto_approve, "do not ask for confirmation");
-  apply_cmd->footer("Example: migrator apply --plan plan.json --auto-approve");
-
-  MarkAppliedOptions mark;
-  auto* mark_cmd = app.add_subcommand("mark-applied", "record a migration without running it");
-  mark_cmd->add_option("NAME", mark.name, "the migration")->required();
-  mark_cmd->footer("Example: migrator mark-applied 20260101120000-add-users");
-
-  LogOptions log_options;
-  auto* log_cmd = app.add_subcommand("log", "the latest migrate/apply runs");
-  log_cmd->add_option("-n,--limit", log_options.limit, "how many runs (default 20)");
-  log_cmd->add_flag("--json", log_options.json, "machine-readable output");
-  log_cmd->footer("Example: migrator log -n 5");
+  Action action;
+  register_init(app, globals, action);
+  register_migrate(app, globals, action);
+  register_create(app, globals, action);
+  register_list(app, globals, action);
+  register_status(app, globals, action);
+  register_plan(app, globals, action);
+  register_apply(app, globals, action);
+  register_mark_applied(app, globals, action);
+  register_log(app, globals, action);
 
   try {
     app.parse(argc, argv);
@@ -213,31 +170,7 @@ int main(int argc, char** argv) {
                                  fmt::join(globals.inherits, ", "));
 
   return cli::guarded([&] {
-    auto* command = selected[0];
-    if (command == init_cmd) return run_init(globals, init);
-    if (command == migrate_cmd) {
-      auto directions = migrate_cmd->get_subcommands();
-      if (directions.size() > 1)
-        return fail_with(ExitCode::ambiguous,
-                         fmt::format("ambiguous migrate subcommand: decide {} or {}",
-                                     directions[0]->get_name(), directions[1]->get_name()));
-      if (!directions.empty()) {
-        auto* d = directions[0];
-        migrate_options.verb = d == up ? migrate::Verb::up
-                               : d == down ? migrate::Verb::down
-                                           : migrate::Verb::to;
-        const std::string& arg = d == up ? up_arg : d == down ? down_arg : to_arg;
-        if (d->count_all() > 0 && !arg.empty()) migrate_options.argument = arg;
-      }
-      return run_migrate(globals, migrate_options);
-    }
-    if (command == create_cmd) return run_create(globals, create);
-    if (command == list_cmd) return run_list(globals, list);
-    if (command == status_cmd) return run_status(globals, status);
-    if (command == plan_cmd) return run_plan(globals, plan);
-    if (command == apply_cmd) return run_apply(globals, apply);
-    if (command == mark_cmd) return run_mark_applied(globals, mark);
-    if (command == log_cmd) return run_log(globals, log_options);
-    return fail_with(ExitCode::internal, "no handler for the selected subcommand");
+    if (!action) return fail_with(ExitCode::internal, "no handler for the selected subcommand");
+    return action();
   });
 }
