@@ -320,6 +320,17 @@ void store_template(const Config& config, const stdfs::path& data_dir, const std
       return;
     }
     logger().debug("stored the cluster template {}", final_dir.string());
+    // Templates of the first layout (key ending in -v1, no database inside) are never read
+    // again: 28 MB each.
+    std::vector<stdfs::path> outdated;
+    for (auto it = stdfs::directory_iterator(root, ec); !ec && it != stdfs::directory_iterator(); it.increment(ec)) {
+      auto name = it->path().filename().string();
+      if (name.size() > 3 && name.compare(name.size() - 3, 3, "-v1") == 0) outdated.push_back(it->path());
+    }
+    for (const auto& path : outdated) {
+      fs::remove_tree(path, ec);
+      logger().debug("removed the outdated cluster template {}", path.string());
+    }
   } catch (const Error& error) {
     logger().warn("could not store the cluster template in {}: {}", root.string(), error.what());
     stdfs::remove_all(temp, ec);

@@ -44,6 +44,9 @@ TEST_CASE("fresh inits take a ready spare, which already holds the database, and
   std::map<std::string, std::string> env = {{"HECTIC_CACHE_DIR", cache.string()},
                                             {"HECTIC_LOG", "info;cluster=debug"},
                                             {"PG_DATABASE", "app \"odd\" db"}};
+  // A template of the first layout (no database inside) is dropped when a new one is stored.
+  auto outdated = cache / "templates" / "pg15.20-postgres-utf8-nolocale-trust-v1";
+  stdfs::create_directories(outdated / "data");
   auto first = sb.run("postgres-init", {}, env);
   INFO(first.err);
   REQUIRE(first.code == 0);
@@ -53,6 +56,7 @@ TEST_CASE("fresh inits take a ready spare, which already holds the database, and
   REQUIRE(url);
   CHECK(sb.psql(*url, "select current_database()") == "app \"odd\" db");
 
+  CHECK_FALSE(stdfs::exists(outdated));
   auto pool = only_entry(cache / "spares");
   CHECK(pool.filename() == only_entry(cache / "templates").filename());
   REQUIRE(wait_for_spares(pool, 2));
