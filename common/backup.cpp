@@ -76,6 +76,21 @@ bool contains(const stdfs::path& a, const stdfs::path& b) {
   return true;
 }
 
+// An output dir is replaced as a whole, so it must be new, empty, or an earlier backup: a
+// mistyped -o naming a directory of the user's never gets emptied.
+void check_replaceable(const stdfs::path& dir) {
+  std::error_code ec;
+  if (!stdfs::exists(stdfs::symlink_status(dir, ec))) return;
+  if (!stdfs::is_directory(stdfs::symlink_status(dir, ec)))
+    throw Error(ExitCode::generic, fmt::format("output {} exists and is not a directory", dir.string()),
+                {"choose a new directory with -o PATH"});
+  if (stdfs::is_empty(dir, ec) || member(dir, "base")) return;
+  throw Error(ExitCode::generic,
+              fmt::format("output {} exists and holds no backup (no base.tar.gz): refusing to replace it",
+                          dir.string()),
+              {"choose a new or empty directory with -o PATH, or remove this one yourself"});
+}
+
 // Replaces dir by staged (a sibling) in one rename, after removing the old dir.
 void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
   std::error_code ec;
@@ -86,12 +101,20 @@ void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
 // pg_basebackup needs a `replication` hba entry. postgres-init writes one; a cluster whose hba
 // file predates that (kept by the shell tools) gets the same trust for replication on the local
 // socket (no wider access than `local all all trust`) and a reload.
+// Only a server on this machine's socket: a remote server's hba path names a file over there.
 void allow_local_replication(const std::string& url) {
+  auto keywords = pq::parse_conninfo(url);
+  auto host = keywords.count("host") ? keywords["host"] : std::string();
+  if (!host.empty() && host.front() != '/' && host.front() != '@') return; // TCP: not ours to edit
   pq::Connection connection(url, "database backup");
   auto rules = connection.exec(
       "SELECT count(*) FROM pg_hba_file_rules WHERE type = 'local' AND 'replication' = ANY(database)");
   if (rules.scalar() != "0") return;
   auto hba = stdfs::path(connection.exec("SHOW hba_file").scalar());
+  if (::access(hba.c_str(), W_OK) != 0) {
+    k_log.warn("the server allows no replication on the local socket and {} is not writable here", hba.string());
+    return;
+  }
   auto text = fs::read_file(hba);
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += "# added by database backup: pg_basebackup over the local socket\n"
@@ -143,6 +166,7 @@ stdfs::path default_dir() { return env::local_dir() / "focus" / "postgresql-back
 stdfs::path default_normalized_dir() { return env::local_dir() / "focus" / "postgresql-backup-normalized"; }
 
 void create(const std::string& url, const stdfs::path& dir) {
+  check_replaceable(dir);
   auto keywords = pq::parse_conninfo(url);
   auto staged = stdfs::path(dir.string() + fmt::format(".tmp-{}", ::getpid()));
   std::error_code ec;
@@ -215,17 +239,57 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   if (!stdfs::exists(backup, ec))
     throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup.string()),
                 {"create one with: database backup"});
-  k_log.info("stopping the cluster of {}", config.working_dir.string());
-  cluster::stop(config.working_dir);
-  auto data = config.data_dir();
-  stdfs::remove_all(data, ec);
+  // The backup is unpacked beside data/ before anything is stopped: a backup that lacks its
+  // base archive or does not extract leaves the cluster as it was, running, its data intact.
   stdfs::create_directories(config.working_dir);
-  unpack(backup, data, archive);
-  hand_over(config);
-  if (auto name = database_name(backup)) config.database = *name;
-  config.reuse = true;
-  k_log.info("starting the restored cluster (database {})", config.database);
-  return cluster::start(config);
+  fs::TempDir staging(".restore", config.working_dir);
+  auto staged = staging.path() / "data";
+  unpack(backup, staged, archive);
+
+  k_log.info("stopping the cluster of {}", config.working_dir.string());
+  const bool was_running = cluster::stop(config.working_dir) == cluster::StopOutcome::stopped;
+  auto data = config.data_dir();
+  auto previous = staging.path() / "previous-data";
+  const bool had_data = stdfs::exists(data, ec);
+  if (had_data) stdfs::rename(data, previous);
+
+  // After a failed start: the previous data back in place (and its server, if it ran); the
+  // staging dir's removal takes the failed restore with it. Returns what the user should know.
+  auto put_back = [&]() -> std::string {
+    try {
+      cluster::stop(config.working_dir);
+      if (stdfs::exists(data, ec)) stdfs::rename(data, staging.path() / "failed-data");
+      if (!had_data) return fmt::format("{} held no data before the restore", config.working_dir.string());
+      stdfs::rename(previous, data);
+      if (!was_running) return fmt::format("the previous {} is back in place", data.string());
+      try {
+        config.reuse = true;
+        cluster::start(config);
+        return fmt::format("the previous {} is back in place and its server running again", data.string());
+      } catch (const std::exception& restart) {
+        return fmt::format("the previous {} is back in place; its server did not restart: {}", data.string(),
+                           restart.what());
+      }
+    } catch (const std::exception& e) {
+      staging.keep();
+      return fmt::format("could not put the previous data back ({}): it is kept in {}", e.what(), previous.string());
+    }
+  };
+  auto restored = config;
+  if (auto name = database_name(backup)) restored.database = *name;
+  restored.reuse = true;
+  restored.heal_damage = false; // a backup that cannot start is an error, never a fresh cluster
+  try {
+    stdfs::rename(staged, data);
+    hand_over(config);
+    k_log.info("starting the restored cluster (database {})", restored.database);
+    return cluster::start(restored);
+  } catch (Error& error) {
+    throw error.with_hint(put_back());
+  } catch (...) {
+    k_log.warn("{}", put_back());
+    throw;
+  }
 }
 
 void check_distinct(const stdfs::path& input, const stdfs::path& output) {
@@ -247,6 +311,7 @@ void normalize(const NormalizeOptions& options) {
   if (!stdfs::exists(options.input, ec))
     throw Error(ExitCode::generic, fmt::format("backup {} does not exist", options.input.string()),
                 {"pass the production backup directory (base.tar.gz, pg_wal.tar.gz) as PATH"});
+  check_replaceable(options.output);
   auto parent = absolute_clean(options.output).parent_path();
   stdfs::create_directories(parent);
   ScratchDir work(deploy::scratch_parent() / fmt::format(".normalize-{}", ::getpid()));
@@ -256,6 +321,7 @@ void normalize(const NormalizeOptions& options) {
   config.preload_libraries.clear();
   config.preload_explicit = false;
   config.reuse = true;
+  config.heal_damage = false;
   auto database = options.database ? *options.database
                                    : database_name(options.input).value_or(env::get_or("PG_DATABASE", "testdb"));
   config.database = database;

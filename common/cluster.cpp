@@ -832,7 +832,8 @@ Endpoint start(const Config& config) {
   auto server_log = config.log_path.value_or(working_dir) / detail::k_server_log;
   auto result = start_server(config, working_dir, data_dir, endpoint);
   if (!result.ok) {
-    if (!reuse || !detail::log_shows_damage(result.log)) throw start_error(result, data_dir, server_log);
+    if (!reuse || !config.heal_damage || !detail::log_shows_damage(result.log))
+      throw start_error(result, data_dir, server_log);
     auto broken = working_dir / ("data.broken-" + fs::utc_stamp_for_filename());
     if (::rename(data_dir.c_str(), broken.c_str()) != 0)
       throw Error(ExitCode::generic, fmt::format("could not move the damaged {} aside: {}", data_dir.string(),
@@ -854,6 +855,19 @@ Endpoint start(const Config& config) {
 }
 
 // ---- stop -----------------------------------------------------------------------------------
+
+bool looks_like_working_dir(const stdfs::path& dir) {
+  std::error_code ec;
+  for (const char* name : {"data", "sock", "PG_VERSION", detail::k_server_log})
+    if (stdfs::exists(dir / name, ec)) return true;
+  bool empty = true;
+  for (auto it = stdfs::directory_iterator(dir, ec); !ec && it != stdfs::directory_iterator(); it.increment(ec)) {
+    auto name = it->path().filename().string();
+    if (name.rfind(".trash-", 0) == 0 || name.rfind("data.broken-", 0) == 0) return true;
+    empty = false;
+  }
+  return empty;
+}
 
 StopOutcome stop(const stdfs::path& working_dir) {
   const auto data_dir = working_dir / "data";

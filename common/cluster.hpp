@@ -23,6 +23,9 @@ struct Config {
   bool preload_explicit = false;                // set by the user (missing library -> fail)
   bool logging = true;                          // !PG_DISABLE_LOGGING
   bool reuse = false;                           // PG_REUSE
+  // A kept cluster whose data is damaged is moved aside and recreated fresh (SPEC). Off where
+  // the data is the point (restore, normalize-backup, diff's DB1): damage is then an error.
+  bool heal_damage = true;
   std::optional<process::Account> run_as;       // set when we are root (PG_RUN_AS / postgres)
   std::filesystem::path cache_dir;              // HECTIC_CACHE_DIR ...
   bool template_cache = true;                   // PG_INIT_CACHE != 0
@@ -65,6 +68,10 @@ enum class StopOutcome { stopped, not_running, stale_pidfile, no_cluster };
 // Stops the server of working_dir quickly (pg_ctl stop -m fast, bounded) and waits for it.
 // Never throws for "nothing to do"; throws only for a server that refuses to stop.
 StopOutcome stop(const std::filesystem::path& working_dir);
+
+// True when dir is empty or holds what a cluster's working dir holds (data/, sock/, a PGDATA of
+// the shell tools' layout, leftovers of ours): what `database cleanup` may remove as a whole.
+bool looks_like_working_dir(const std::filesystem::path& dir);
 
 // A throw-away cluster (database check, diff): started in the constructor; stopped and its
 // directory removed in the destructor and on SIGINT/SIGTERM (interrupt::CleanupGuard).

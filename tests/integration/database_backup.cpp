@@ -64,6 +64,21 @@ TEST_CASE("backup -> restore keeps a row, normalize-backup round trip and a prod
   REQUIRE(from_archive.code == 0);
   CHECK(sandbox.psql(url, "SELECT string_agg(v, ',') FROM public.keep") == "before backup");
 
+  // --admin-role connects as a superuser of the backup's own; --role is the role ensured.
+  sandbox.psql(url, "CREATE ROLE prod_admin LOGIN SUPERUSER");
+  auto with_admin = sandbox.path() / "focus" / "with-admin";
+  REQUIRE(sandbox.run("database", {"backup", "-o", with_admin.string()}, env).code == 0);
+  auto admin_out = sandbox.path() / "focus" / "admin-normalized";
+  auto as_admin = sandbox.run("database", {"normalize-backup", "--admin-role", "prod_admin", "--role", "app_owner",
+                                           "-o", admin_out.string(), with_admin.string()});
+  INFO(as_admin.err);
+  REQUIRE(as_admin.code == 0);
+  auto restored_admin = sandbox.run("database", {"restore", admin_out.string()});
+  INFO(restored_admin.err);
+  REQUIRE(restored_admin.code == 0);
+  CHECK(sandbox.psql(url, "SELECT rolsuper AND rolcanlogin FROM pg_roles WHERE rolname = 'app_owner'") == "t");
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',') FROM public.keep") == "before backup");
+
   // A "production" backup: standby leftovers, TCP-only scram access, a primary_conninfo.
   // normalize-backup turns it into one that restores locally.
   auto prod = sandbox.path() / "prod-extract";
@@ -89,8 +104,35 @@ TEST_CASE("backup -> restore keeps a row, normalize-backup round trip and a prod
   CHECK(sandbox.psql(url, "SELECT pg_is_in_recovery()") == "f");
   CHECK_FALSE(stdfs::exists(sandbox.working_dir() / "data" / "standby.signal"));
 
+  // A failed restore never costs the cluster its data: the server keeps running with its rows.
+  sandbox.psql(url, "INSERT INTO public.keep VALUES ('not in any backup')");
+  const std::string rows = "before backup,not in any backup";
   auto bad = sandbox.write("not-a-backup/readme", "x");
   auto refused = sandbox.run("database", {"restore", bad.parent_path().string()});
   CHECK(refused.code == 1);
   CHECK(contains(refused.err, "has no base.tar.gz"));
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',' ORDER BY v) FROM public.keep") == rows);
+
+  sandbox.write("corrupt-backup/base.tar.gz", "this is not a tar archive\n");
+  auto corrupt = sandbox.run("database", {"restore", (sandbox.path() / "corrupt-backup").string()});
+  INFO(corrupt.err);
+  CHECK(corrupt.code == 1);
+  CHECK(contains(corrupt.err, "tar"));
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',' ORDER BY v) FROM public.keep") == rows);
+
+  // A backup that extracts but cannot start (no pg_control): exit 2, never a fresh empty
+  // cluster; the previous data is put back and its server started again.
+  stdfs::remove(prod / "global" / "pg_control");
+  stdfs::remove(prod / "standby.signal");
+  auto damaged = sandbox.path() / "damaged-backup";
+  stdfs::create_directories(damaged);
+  REQUIRE(sandbox.run_program("tar", {"-czf", (damaged / "base.tar.gz").string(), "-C", prod.string(), "."}).code == 0);
+  auto unstartable = sandbox.run("database", {"restore", damaged.string()});
+  INFO(unstartable.err);
+  CHECK(unstartable.code == 2);
+  CHECK(contains(unstartable.err, "could not start"));
+  CHECK(contains(unstartable.err, "is back in place and its server running again"));
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',' ORDER BY v) FROM public.keep") == rows);
+  for (const auto& entry : stdfs::directory_iterator(sandbox.working_dir()))
+    CHECK_FALSE(contains(entry.path().filename().string(), ".restore"));
 }
