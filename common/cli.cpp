@@ -23,6 +23,25 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     return std::nullopt;
   } catch (const CLI::Success& success) { // --help, --help-all, --version
     return app.exit(success);
+  } catch (const CLI::ExtrasError& error) {
+    // `database deploy check`: a second subcommand is left over as an extra: ambiguous (2).
+    auto selected = app.get_subcommands();
+    auto is_subcommand = [&app](const std::string& name) {
+      try {
+        app.get_subcommand(name);
+        return true;
+      } catch (const CLI::OptionNotFound&) {
+        return false;
+      }
+    };
+    for (const auto& extra : app.remaining()) {
+      if (selected.empty() || !is_subcommand(extra)) continue;
+      log::report_error(fmt::format("ambiguous subcommand: decide {} or {}", selected.front()->get_name(), extra),
+                        {"one subcommand per call"});
+      return exit_status(ExitCode::ambiguous);
+    }
+    log::report_error(lowercase_first(error.what()), {fmt::format("see {} --help", log::program())});
+    return exit_status(ExitCode::unknown_argument);
   } catch (const CLI::RequiredError& error) {
     log::report_error(lowercase_first(error.what()), {fmt::format("see {} --help", log::program())});
     return exit_status(ExitCode::missing_argument);

@@ -11,8 +11,8 @@ class App;
 namespace hectic::cli {
 
 // Parses argv. Returns an exit code when main must stop: 0 after --help/--version, 3 for a
-// missing required option or argument, 9 for an unknown option/subcommand or a bad value (the
-// message names it). nullopt: go on.
+// missing required option or argument, 2 for a second subcommand, 9 for an unknown
+// option/subcommand or a bad value (the message names it). nullopt: go on.
 std::optional<int> parse(CLI::App& app, int argc, char** argv);
 
 // Runs body; an Error becomes its message, hints and exit code, anything else exit 13.

@@ -16,6 +16,7 @@
 #include "common/log.hpp"
 #include "common/process.hpp"
 #include "common/script.hpp"
+#include "common/tap.hpp"
 
 namespace hectic::deploy {
 namespace {
@@ -168,18 +169,12 @@ int run_tests(const std::string& url, const std::vector<std::string>& inherits) 
     throw;
   }
   std::cout << out.str() << std::flush;
-  int failed = 0, total = 0;
-  std::istringstream lines(out.str());
-  for (std::string line; std::getline(lines, line);) {
-    auto start = line.find_first_not_of(' ');
-    if (start == std::string::npos) continue;
-    std::string_view text(line.c_str() + start);
-    if (text.rfind("not ok", 0) == 0) ++failed, ++total;
-    else if (text.rfind("ok ", 0) == 0) ++total;
-  }
-  if (failed) k_test_log.error("{} of {} test(s) failed in {}", failed, total, file.string());
-  else k_test_log.info("{} test(s) passed", total);
-  return failed;
+  auto tally = tap::read(out.str());
+  if (tally.failed) k_test_log.error("{} of {} test(s) failed in {}", tally.failed, tally.total, file.string());
+  if (tally.planned && *tally.planned != tally.total)
+    k_test_log.error("planned {} test(s) but ran {} in {}", *tally.planned, tally.total, file.string());
+  if (tally.ok()) k_test_log.info("{} test(s) passed", tally.total);
+  return tally.ok() ? 0 : 1;
 }
 
 int load_secrets(const std::string& url, const std::optional<std::filesystem::path>& file) {
@@ -223,10 +218,20 @@ void fill(const std::string& url, const DeployOptions& options) {
 } // namespace
 
 cluster::Endpoint deploy(const DeployOptions& options) {
-  auto endpoint = init(options.reuse);
+  auto config = cluster::Config::from_env();
+  // PG_REUSE in the environment means what --reuse means; either keeps data only when there
+  // is some: a deploy that had nothing to keep hydrates and patches its fresh cluster.
+  if (config.reuse && !options.reuse) k_log.info("PG_REUSE is set: deploying as with --reuse");
+  config.reuse = config.reuse || options.reuse;
+  std::error_code ec;
+  DeployOptions fill_options = options;
+  fill_options.reuse = config.reuse && std::filesystem::exists(config.data_dir() / "PG_VERSION", ec);
+  if (config.reuse && !fill_options.reuse)
+    k_log.info("--reuse: no cluster to keep in {}; hydrating and patching a fresh one", config.working_dir.string());
+  auto endpoint = cluster::start(config);
   std::string url = options.url && !options.url->empty() ? *options.url : endpoint.url;
   k_log.info("deploying into {}", pq::redact(url));
-  fill(url, options);
+  fill(url, fill_options);
   if (options.cleanup) {
     k_log.info("--cleanup: stopping the cluster");
     cluster::stop(cluster::Config::from_env().working_dir);
@@ -273,9 +278,16 @@ void check(const DeployOptions& options) {
 
 void cleanup() {
   auto dir = env::pg_working_dir();
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+    throw Error(ExitCode::internal, fmt::format("PG_WORKING_DIR {} is not a directory: not removing it", dir.string()),
+                {"point PG_WORKING_DIR at the cluster's directory (default $LOCAL_DIR/focus/postgresql)"});
+  if (std::filesystem::exists(dir, ec) && !cluster::looks_like_working_dir(dir))
+    throw Error(ExitCode::generic,
+                fmt::format("{} holds no cluster (no data/ or sock/): not removing it", dir.string()),
+                {"is PG_WORKING_DIR right? remove the directory yourself if it is yours to delete"});
   auto outcome = cluster::stop(dir);
   k_cleanup_log.info("{}", outcome == cluster::StopOutcome::stopped ? "server stopped" : "no server was running");
-  std::error_code ec;
   fs::remove_tree(dir, ec);
   if (ec) fail(ExitCode::generic, "cannot remove {}: {}", dir.string(), ec.message());
   k_cleanup_log.info("removed {}", dir.string());

@@ -37,8 +37,9 @@ void patch(const std::string& url, const std::vector<std::string>& inherits = {}
 // Opens PATCH_SQL in $EDITOR (default vi); returns the editor's exit status.
 int edit_patch();
 
-// Runs $DATABASE_DIR/test/test.sql (pgTAP); its output goes to stdout. Returns the number of
-// failed tests ("not ok" lines). Throws Error(generic) naming the path when it is missing.
+// Runs $DATABASE_DIR/test/test.sql (pgTAP); its output goes to stdout. Returns 0 when the TAP
+// holds no failure (a `# TODO` one is not), no bail-out and as many tests as planned, else 1.
+// Throws Error(generic) naming the path when it is missing.
 int run_tests(const std::string& url, const std::vector<std::string>& inherits = {});
 
 // `secrets load`: bundle + dotenv source into hectic.secret. Throws Error(missing_argument)

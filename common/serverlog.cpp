@@ -33,18 +33,20 @@ std::string format_list(const std::vector<std::filesystem::path>& files) {
 std::filesystem::path select(const std::vector<std::filesystem::path>& files, const std::string& selector) {
   int index = 0;
   auto [end, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), index);
-  if (ec == std::errc() && end == selector.data() + selector.size()) {
-    if (index >= 1 && static_cast<std::size_t>(index) <= files.size()) return files[index - 1];
-    throw Error(ExitCode::generic,
-                fmt::format("log index {} is out of range (1..{})", selector, files.size()),
-                {"database log list   # numbers the log files"});
-  }
+  const bool numeric = ec == std::errc() && end == selector.data() + selector.size();
+  // A number is an index when one exists; otherwise it is part of a name (a date: 1121).
+  if (numeric && index >= 1 && static_cast<std::size_t>(index) <= files.size()) return files[index - 1];
   for (const auto& file : files)
     if (file.filename() == selector) return file;
   std::vector<std::filesystem::path> matches;
   for (const auto& file : files)
     if (file.filename().string().find(selector) != std::string::npos) matches.push_back(file);
   if (matches.size() == 1) return matches.front();
+  if (matches.empty() && numeric)
+    throw Error(ExitCode::generic,
+                fmt::format("log index {} is out of range (1..{}) and no log file name contains it", selector,
+                            files.size()),
+                {"database log list   # numbers the log files"});
   if (matches.empty())
     throw Error(ExitCode::generic, fmt::format("no log file matches '{}'", selector),
                 {"database log list   # numbers the log files"});

@@ -18,7 +18,7 @@ void register_log(CLI::App& app, Globals&, Action& action) {
   sub->footer(R"EX(Examples:
   database log list                # numbered files
   database log 2                   # the second file
-  database log 1121                # the file whose name contains 1121
+  database log 11-29_14            # the file whose name contains 11-29_14 (29 Nov, 14h)
   database log | grep ERROR        # all files, plain when piped)EX");
   sub->callback([&action] {
     action = [] {

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
 Environment: LOCAL_DIR, DATABASE_DIR, DATABASE_SOURCE, HYDRATE_ENTRYPOINT, MIGRATION_DIR,
 PATCH_SQL, PG_WORKING_DIR, PG_DATABASE, DB_URL/PGURL, HECTIC_DOTENV_FILE/CONTENT, ENVIRONMENT,
 STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see README).)EX");
-  app.require_subcommand(0, 1);
+  app.require_subcommand(0, 1); // a second one is an extra: cli::parse calls it ambiguous (exit 2)
   app.fallthrough();
 
   database::Globals globals;
