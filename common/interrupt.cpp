@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +22,8 @@ std::map<unsigned long, std::function<void()>> g_cleanups; // ordered by registr
 unsigned long g_next_id = 1;
 std::atomic<bool> g_requested{false};
 std::once_flag g_once;
+std::set<pid_t> g_foreground; // guarded by g_mutex
+std::condition_variable g_foreground_gone;
 
 void watch(sigset_t set) {
   int signal_number = 0;
@@ -29,7 +33,9 @@ void watch(sigset_t set) {
   log::Logger("interrupt").warn("caught {}, cleaning up", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   std::map<unsigned long, std::function<void()>> cleanups;
   {
-    std::lock_guard lock(g_mutex);
+    std::unique_lock lock(g_mutex);
+    for (pid_t pid : g_foreground) ::kill(pid, signal_number);
+    g_foreground_gone.wait(lock, [] { return g_foreground.empty(); });
     cleanups.swap(g_cleanups);
   }
   for (auto it = cleanups.rbegin(); it != cleanups.rend(); ++it) {
@@ -69,6 +75,19 @@ CleanupGuard::CleanupGuard(std::function<void()> cleanup) {
 CleanupGuard::~CleanupGuard() {
   std::lock_guard lock(g_mutex);
   g_cleanups.erase(m_id);
+}
+
+ForegroundChild::ForegroundChild(pid_t pid) : m_pid(pid) {
+  std::lock_guard lock(g_mutex);
+  g_foreground.insert(m_pid);
+}
+
+ForegroundChild::~ForegroundChild() {
+  {
+    std::lock_guard lock(g_mutex);
+    g_foreground.erase(m_pid);
+  }
+  g_foreground_gone.notify_all();
 }
 
 } // namespace hectic::interrupt

@@ -4,6 +4,8 @@
 // registered cleanups (newest first) and exits 130. Children get an unblocked mask.
 #include <functional>
 
+#include <sys/types.h>
+
 namespace hectic::interrupt {
 
 // Blocks SIGINT/SIGTERM and starts the watcher. Idempotent. Call early in main, before threads.
@@ -22,6 +24,21 @@ public:
 
 private:
   unsigned long m_id;
+};
+
+// A child in the foreground (`database migrator`, an editor, a pager) for the lifetime of the
+// guard: a signal is passed on to it, and the watcher waits until the child has been reaped
+// (the guard is gone) before cleaning up and exiting, so a migrator rolls back and records its
+// run, and an editor or pager never outlives us on the terminal.
+class ForegroundChild {
+public:
+  explicit ForegroundChild(pid_t pid);
+  ~ForegroundChild();
+  ForegroundChild(const ForegroundChild&) = delete;
+  ForegroundChild& operator=(const ForegroundChild&) = delete;
+
+private:
+  pid_t m_pid;
 };
 
 } // namespace hectic::interrupt

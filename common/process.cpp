@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/interrupt.hpp"
 #include "common/log.hpp"
 
 namespace hectic::process {
@@ -316,6 +317,8 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
   }
   pid_t pid = child.id();
   child.detach(); // we reap it ourselves below, with a bounded wait
+  std::optional<interrupt::ForegroundChild> foreground;
+  if (options.output == Output::inherit) foreground.emplace(pid);
   // Our copies of the child's ends must go, or we never see EOF.
   stdin_read.reset();
   out_write.reset();
