@@ -249,7 +249,13 @@ Report run(const Options& options) {
   };
   if (error1 || error2) {
     keep();
-    if (error1 && error2) k_log.error("DB2 failed too; see database diff log");
+    if (error1 && error2) {
+      try {
+        std::rethrow_exception(error2);
+      } catch (const std::exception& e) {
+        k_log.error("DB2 failed too: {}", e.what());
+      }
+    }
     std::rethrow_exception(error1 ? error1 : error2);
   }
 

@@ -1,6 +1,7 @@
 #include "common/fs.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -65,13 +66,23 @@ std::string read_file(const stdfs::path& path) {
   return buffer.str();
 }
 
-void write_file_atomic(const stdfs::path& path, std::string_view content) {
+void write_file_atomic(const stdfs::path& link_or_path, std::string_view content) {
+  // A symlinked file (a shared test-data.sql) is replaced where it lives, the link kept; an
+  // existing file keeps its mode.
+  std::error_code ec;
+  stdfs::path path = link_or_path;
+  if (stdfs::is_symlink(link_or_path, ec)) {
+    auto target = stdfs::weakly_canonical(link_or_path, ec);
+    if (!ec) path = target;
+  }
   stdfs::path tmp = path;
   tmp += fmt::format(".tmp-{}", getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     throw Error(ExitCode::generic,
                 fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0) (void)::fchmod(fd, existing.st_mode & 07777);
   const char* data = content.data();
   size_t left = content.size();
   while (left > 0) {

@@ -32,7 +32,8 @@ void remove_tree(const std::filesystem::path& path, std::error_code& ec);
 
 // Whole file as a string; throws Error(generic) naming the path.
 std::string read_file(const std::filesystem::path& path);
-// Writes to "<path>.tmp-<pid>" then renames over path: readers never see a partial file.
+// Writes to "<path>.tmp-<pid>" then renames over path: readers never see a partial file. A
+// symlink is followed (its target replaced, the link kept); an existing file keeps its mode.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 // "2026-11-21T11-47-44Z" style UTC stamp usable in file names.
 std::string utc_stamp_for_filename();

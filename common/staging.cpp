@@ -149,6 +149,7 @@ std::size_t pull(const Config& config, const std::filesystem::path& target) {
                            sql_literal(sequence), table);
   }
   if (!setvals.empty()) content += "\n-- sequences follow the pulled ids\n" + setvals;
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   fs::write_file_atomic(target, content);
   return content.size();
 }
