@@ -2,7 +2,9 @@
 // hydrate/patch, secrets, inherits, log, cleanup, check (success, failure, SIGINT).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "common/fs.hpp"
 #include "common/pgbin.hpp"
@@ -31,9 +33,11 @@ std::string url_of(const Run& init) {
 TEST_CASE("deploy, test, reuse keeps data, mock, inherits, log and cleanup on the example project") {
   Sandbox sandbox;
   copy_example(sandbox);
-  auto deploy = sandbox.run("database", {"deploy"});
+  // --reuse with nothing to keep deploys in full (hydrate and patch).
+  auto deploy = sandbox.run("database", {"deploy", "--reuse"});
   INFO(deploy.err);
   REQUIRE(deploy.code == 0);
+  CHECK(contains(deploy.err, "no cluster to keep"));
   auto init = sandbox.run("database", {"init", "--reuse"});
   REQUIRE(init.code == 0);
   auto url = url_of(init);
@@ -54,11 +58,28 @@ TEST_CASE("deploy, test, reuse keeps data, mock, inherits, log and cleanup on th
   CHECK(failing.code == 1);
   CHECK(contains(failing.out, "not ok 1"));
   CHECK(contains(failing.err, "1 of 1 test(s) failed"));
+  // A plan that ran short fails; a failing TODO test does not (pgTAP's rules).
+  sandbox.write("db/test/test.sql", "CREATE EXTENSION IF NOT EXISTS pgtap;\nSELECT plan(2);\nSELECT ok(true, 'one');\nSELECT * FROM finish();\n");
+  auto short_plan = sandbox.run("database", {"test"}, env);
+  CHECK(short_plan.code == 1);
+  CHECK(contains(short_plan.err, "planned 2 test(s) but ran 1"));
+  sandbox.write("db/test/test.sql", "CREATE EXTENSION IF NOT EXISTS pgtap;\nSELECT plan(2);\nSELECT ok(true, 'one');\n"
+                                    "SELECT * FROM todo('not built yet', 1);\nSELECT ok(false, 'later');\nSELECT * FROM finish();\n");
+  auto todo = sandbox.run("database", {"test"}, env);
+  INFO(todo.out << todo.err);
+  CHECK(todo.code == 0);
+  CHECK(contains(todo.out, "# TODO not built yet"));
 
   sandbox.psql(url, "INSERT INTO public.customer (email, name) VALUES ('kept@example.com', 'Kept')");
   auto reuse = sandbox.run("database", {"deploy", "--reuse"});
   INFO(reuse.err);
   REQUIRE(reuse.code == 0);
+  CHECK(sandbox.psql(url, "SELECT count(*) FROM public.customer WHERE email = 'kept@example.com'") == "1");
+  // PG_REUSE exported (a shellHook's) means what --reuse means: the data stays.
+  auto env_reuse = sandbox.run("database", {"deploy"}, {{"PG_REUSE", "1"}});
+  INFO(env_reuse.err);
+  REQUIRE(env_reuse.code == 0);
+  CHECK(contains(env_reuse.err, "PG_REUSE is set"));
   CHECK(sandbox.psql(url, "SELECT count(*) FROM public.customer WHERE email = 'kept@example.com'") == "1");
 
   // Fresh deploy: the row is gone; --mock loads the mock branch, -P skips the test data.
@@ -238,4 +259,91 @@ TEST_CASE("check: isolated cluster removed after success, failure and SIGINT") {
   CHECK(terminated.code == 130);
   CHECK_FALSE(stdfs::exists(check_dir));
   CHECK(sandbox.psql(url, "SELECT to_regclass('public.marker') IS NOT NULL") == "t");
+}
+
+TEST_CASE("database migrator: a SIGTERM to database reaches the migrator, which rolls back before we exit") {
+  Sandbox sandbox;
+  auto url = sandbox.start_cluster();
+  sandbox.write("db/migration/20260101000000-slow/up.sql",
+                "CREATE TABLE public.slow_marker (id int) INHERITS (hectic.created_at);\nSELECT pg_sleep(120);\n");
+  sandbox.write("db/migration/20260101000000-slow/down.sql", "DROP TABLE public.slow_marker;\n");
+  // Only database gets the signal (kill PID, not the process group as a terminal or timeout would).
+  auto started = std::chrono::steady_clock::now();
+  auto run = sandbox.run_program(
+      "bash", {"-c", "\"$0\" migrator migrate up & pid=$!; sleep 8; kill -TERM $pid; wait $pid",
+               hectic::test::tool("database").string()},
+      {{"DB_URL", url}});
+  INFO(run.err);
+  CHECK(run.code == 130);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(60));
+  // The migrator is gone with us: its session ends, its transaction rolled back, no row.
+  std::string sessions;
+  for (int i = 0; i < 50; ++i) {
+    sessions = sandbox.psql(url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migrator'");
+    if (sessions == "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(sessions == "0");
+  CHECK(sandbox.psql(url, "SELECT to_regclass('public.slow_marker') IS NULL") == "t");
+  CHECK(sandbox.psql(url, "SELECT count(*) FROM hectic.migration") == "0");
+}
+
+TEST_CASE("init, deploy -u, check flags, hydrate --mock, -i on every subcommand of an existing database") {
+  Sandbox sandbox;
+  copy_example(sandbox);
+  auto init = sandbox.run("database", {"init"});
+  INFO(init.err);
+  REQUIRE(init.code == 0);
+  auto url = url_of(init);
+  CHECK(sandbox.psql(url, "SELECT to_regclass('public.customer') IS NULL") == "t");
+  // init creates its database, then checks -i there.
+  auto init_inherits = sandbox.run("database", {"-i", "public.customer", "init"});
+  CHECK(init_inherits.code == 5);
+  CHECK(contains(init_inherits.err, "public.customer"));
+
+  std::map<std::string, std::string> env{{"DB_URL", url}, {"HECTIC_DOTENV_CONTENT", "A=1"}};
+  auto mock = sandbox.run("database", {"hydrate", "--mock"}, env);
+  INFO(mock.err);
+  REQUIRE(mock.code == 0);
+  CHECK(sandbox.psql(url, "SELECT string_agg(email, ',' ORDER BY email) FROM public.customer") ==
+        "mock-1@example.com,mock-2@example.com");
+  for (std::vector<std::string> sub : {std::vector<std::string>{"test"}, {"hydrate"}, {"secrets", "load"}}) {
+    INFO(sub.front());
+    std::vector<std::string> args{"-i", "public.nope"};
+    args.insert(args.end(), sub.begin(), sub.end());
+    auto r = sandbox.run("database", args, env);
+    CHECK(r.code == 5);
+    CHECK(contains(r.err, "public.nope"));
+  }
+
+  // deploy -u fills another database: here a second cluster's.
+  auto other = sandbox.run("postgres-init", {}, {{"PG_WORKING_DIR", (sandbox.path() / "other").string()}});
+  REQUIRE(other.code == 0);
+  auto other_url = url_of(other);
+  auto deploy_other = sandbox.run("database", {"deploy", "-u", other_url});
+  INFO(deploy_other.err);
+  REQUIRE(deploy_other.code == 0);
+  CHECK(sandbox.psql(other_url, "SELECT count(*) FROM public.customer") == "2");
+  CHECK(sandbox.psql(url, "SELECT to_regclass('public.customer') IS NULL") == "t");
+
+  // check with -P, -m and -H.
+  auto check_mock = sandbox.run("database", {"check", "-P", "-m"});
+  INFO(check_mock.err);
+  CHECK(check_mock.code == 0);
+  CHECK(contains(check_mock.err, "skipping patch"));
+  auto check_bare = sandbox.run("database", {"check", "-H", "-P"});
+  CHECK(check_bare.code == 0);
+  CHECK(contains(check_bare.err, "skipping hydrate"));
+
+  // A failing hydrate fails the deploy (exit 1, file and line) and --cleanup does not run.
+  sandbox.write("db/src/data/reference.sql", "INSERT INTO public.nope VALUES (1);\n");
+  auto failed = sandbox.run("database", {"deploy", "--cleanup"});
+  CHECK(failed.code == 1);
+  CHECK(contains(failed.err, "reference.sql:1"));
+  auto after = sandbox.run("database", {"init", "--reuse"});
+  CHECK(after.code == 0);
+
+  auto bad_log = sandbox.run("database", {"log"}, {{"HECTIC_LOG", "info;db deploy=loud"}});
+  CHECK(bad_log.code == 3);
+  CHECK(contains(bad_log.err, "loud"));
 }

@@ -2,6 +2,7 @@
 // messages (SPEC "database", exit-code table).
 #include <catch2/catch.hpp>
 
+#include "common/fs.hpp"
 #include "tests/support/harness.hpp"
 
 using namespace hectic::test;
@@ -76,6 +77,12 @@ TEST_CASE("missing url, dotenv sources and staging variables are exit 3 naming t
     CHECK(r.code == 3);
     CHECK(contains(r.err, name));
   }
+  // No ssh: exit 127 naming it.
+  auto no_ssh = staging;
+  no_ssh["PATH"] = (sandbox.path() / "empty-bin").string();
+  auto missing_ssh = sandbox.run("database", {"pull_staging"}, no_ssh);
+  CHECK(missing_ssh.code == 127);
+  CHECK(contains(missing_ssh.err, "ssh"));
 }
 
 TEST_CASE("log: missing dir, empty dir, list, index, substring, ambiguous") {
@@ -150,4 +157,41 @@ TEST_CASE("missing files: test.sql, backups, entrypoint") {
   auto absent = sandbox.run("database", {"normalize-backup", (sandbox.path() / "absent").string()});
   CHECK(absent.code == 1);
   CHECK(contains(absent.err, "absent does not exist"));
+}
+
+TEST_CASE("two subcommands are ambiguous, and nothing of the user's is removed by a wrong path") {
+  Sandbox sandbox;
+  auto two = sandbox.run("database", {"deploy", "check"});
+  CHECK(two.code == 2);
+  CHECK(contains(two.err, "ambiguous subcommand: decide deploy or check"));
+
+  auto migrator_help = sandbox.run("database", {"migrator", "--help"});
+  CHECK(migrator_help.code == 0);
+  CHECK(contains(migrator_help.out, "migrate up"));
+
+  // cleanup: PG_WORKING_DIR as a regular file is exit 13, a directory without a cluster is
+  // exit 1; both are left as they were.
+  auto file = sandbox.write("notes.txt", "mine\n");
+  auto on_file = sandbox.run("database", {"cleanup"}, {{"PG_WORKING_DIR", file.string()}});
+  CHECK(on_file.code == 13);
+  CHECK(contains(on_file.err, "is not a directory"));
+  CHECK(hectic::fs::read_file(file) == "mine\n");
+  auto project = sandbox.write("project/src/main.c", "int main(void) { return 0; }\n");
+  auto on_project = sandbox.run("database", {"cleanup"}, {{"PG_WORKING_DIR", (sandbox.path() / "project").string()}});
+  CHECK(on_project.code == 1);
+  CHECK(contains(on_project.err, "holds no cluster"));
+  CHECK(std::filesystem::exists(project));
+
+  // backup / normalize-backup -o: an existing directory that holds no backup is never replaced.
+  auto mine = sandbox.write("documents/thesis.tex", "\\documentclass{article}\n");
+  auto backup = sandbox.run("database", {"-u", "postgresql:///nowhere", "backup", "-o", mine.parent_path().string()});
+  CHECK(backup.code == 1);
+  CHECK(contains(backup.err, "holds no backup (no base.tar.gz): refusing to replace it"));
+  CHECK(std::filesystem::exists(mine));
+  sandbox.write("prod/base.tar.gz", "");
+  auto normalize = sandbox.run("database", {"normalize-backup", "-o", mine.parent_path().string(),
+                                            (sandbox.path() / "prod").string()});
+  CHECK(normalize.code == 1);
+  CHECK(contains(normalize.err, "refusing to replace it"));
+  CHECK(std::filesystem::exists(mine));
 }

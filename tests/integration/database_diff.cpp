@@ -87,6 +87,7 @@ TEST_CASE("diff: equal, column order only, schema differs, immutable row differs
   CHECK(contains(broken.err, "migrator migrate failed on DB1"));
   CHECK(contains(broken.err, "--ignore-migration-fail"));
   CHECK_FALSE(stdfs::exists(sandbox.path() / "focus" / "postgresql-diff-db1"));
+  CHECK_FALSE(stdfs::exists(sandbox.path() / "focus" / "postgresql-diff-db2"));
   auto ignored = sandbox.run("database", {"diff", "--ignore-migration-fail"}, {}, std::nullopt, 300);
   INFO(ignored.out << ignored.err);
   CHECK(ignored.code == 0);

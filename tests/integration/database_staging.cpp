@@ -95,6 +95,39 @@ TEST_CASE("pull_staging: dump with header and setval, quoting, atomic write, emp
   for (const auto& entry : stdfs::directory_iterator(sandbox.path()))
     CHECK_FALSE(contains(entry.path().filename().string(), "staging-data.sql.tmp"));
 
+  // A table without an id sequence (currency: a code key) gets no setval. (The fresh deploy
+  // above made a new socket dir.)
+  sandbox.run_program("chmod", {"0755", (sandbox.working_dir() / "sock").string()});
+  auto by_code = env;
+  by_code["STAGING_DUMP_TABLES"] = "currency";
+  by_code["PATCH_SQL"] = (sandbox.path() / "currency.sql").string();
+  auto currency = sandbox.run("database", {"pull_staging"}, by_code);
+  INFO(currency.err);
+  CHECK(currency.code == 0);
+  auto currency_text = hectic::fs::read_file(sandbox.path() / "currency.sql");
+  CHECK(contains(currency_text, "INSERT INTO public.currency"));
+  CHECK_FALSE(contains(currency_text, "setval"));
+
+  // A symlinked PATCH_SQL (a shared profile) is written where it points, its mode kept; a
+  // missing parent directory is created.
+  auto shared = sandbox.write("profiles/shared.sql", "-- old\n");
+  stdfs::permissions(shared, stdfs::perms::owner_read | stdfs::perms::owner_write | stdfs::perms::group_read);
+  auto link = sandbox.path() / "linked.sql";
+  stdfs::create_symlink(shared, link);
+  auto linked = env;
+  linked["PATCH_SQL"] = link.string();
+  auto through_link = sandbox.run("database", {"pull_staging"}, linked);
+  INFO(through_link.err);
+  CHECK(through_link.code == 0);
+  CHECK(stdfs::is_symlink(link));
+  CHECK(contains(hectic::fs::read_file(shared), "INSERT INTO public.customer"));
+  CHECK((stdfs::status(shared).permissions() & stdfs::perms::all) ==
+        (stdfs::perms::owner_read | stdfs::perms::owner_write | stdfs::perms::group_read));
+  auto nested = env;
+  nested["PATCH_SQL"] = (sandbox.path() / "new" / "profile" / "data.sql").string();
+  CHECK(sandbox.run("database", {"pull_staging"}, nested).code == 0);
+  CHECK(stdfs::exists(sandbox.path() / "new" / "profile" / "data.sql"));
+
   // ssh itself failing (nobody listens) is exit 1 with ssh's message.
   auto refused = env;
   refused["STAGING_SSH_OPTS"] = "-p 1 -o BatchMode=yes -o ConnectTimeout=5";

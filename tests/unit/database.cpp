@@ -11,6 +11,7 @@
 #include "common/process.hpp"
 #include "common/serverlog.hpp"
 #include "common/staging.hpp"
+#include "common/tap.hpp"
 
 using namespace hectic;
 
@@ -37,7 +38,11 @@ TEST_CASE("serverlog: list, index, exact name, unique substring, errors") {
   };
   CHECK(error_of("11-21") == "log selector '11-21' is ambiguous: it matches postgresql-2026-11-21_100000.log, postgresql-2026-11-21_110000.log");
   CHECK(error_of("nothing") == "no log file matches 'nothing'");
-  CHECK(error_of("7") == "log index 7 is out of range (1..3)");
+  CHECK(error_of("7") == "log index 7 is out of range (1..3) and no log file name contains it");
+  // A number that is no index is part of a name (the help's `database log 1121`).
+  CHECK(serverlog::select(files, "090000").filename() == "postgresql-2026-11-22_090000.log");
+  CHECK(serverlog::select(files, "21_11").filename() == "postgresql-2026-11-21_110000.log");
+  CHECK(error_of("1121") == "log index 1121 is out of range (1..3) and no log file name contains it");
   CHECK(serverlog::concatenate(files).find("==> postgresql-2026-11-21_110000.log <==") != std::string::npos);
   try {
     serverlog::list(dir.path() / "missing");
@@ -115,4 +120,26 @@ TEST_CASE("backup: output equal to, inside or containing the input is refused") 
   CHECK(containing.second.find("contains the input backup") != std::string::npos);
   CHECK(code_and_message(dir.path() / "in-normalized").first == 0);
   CHECK(code_and_message(dir.path() / "other" / "in").first == 0);
+}
+
+TEST_CASE("tap: failures, TODO directives, plans, bail-outs and subtests") {
+  auto passing = tap::read("1..2\nok 1 - a\nok 2 - b\n");
+  CHECK(passing.ok());
+  CHECK(passing.total == 2);
+  auto failing = tap::read("1..2\nok 1 - a\nnot ok 2 - b\n# Failed test 2: \"b\"\n# Looks like you failed 1 test of 2\n");
+  CHECK_FALSE(failing.ok());
+  CHECK(failing.failed == 1);
+  // pgTAP's todo(): a failing TODO test is expected to fail.
+  auto todo = tap::read("1..2\nok 1 - a\nnot ok 2 - b # TODO not yet\n");
+  CHECK(todo.ok());
+  CHECK(todo.total == 2);
+  auto short_plan = tap::read("1..3\nok 1 - a\nok 2 - b\n# Looks like you planned 3 tests but ran 2\n");
+  CHECK_FALSE(short_plan.ok());
+  CHECK(*short_plan.planned == 3);
+  CHECK_FALSE(tap::read("1..1\nBail out! no database\n").ok());
+  // runtests(): indented subtests are summed up by their parent line.
+  auto nested = tap::read("    1..2\n    ok 1 - x\n    not ok 2 - y\nnot ok 1 - test_thing\n1..1\n");
+  CHECK(nested.total == 1);
+  CHECK(nested.failed == 1);
+  CHECK(tap::read("plain output, no TAP\n").ok());
 }
