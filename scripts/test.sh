@@ -50,7 +50,8 @@ if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
       echo "$out" | tail -40
     fi
   done
-  rm -rf "$stage"
+  # A detached spare filler (postgres-init) may still be copying into the stage's cache.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do rm -rf "$stage" 2>/dev/null && break; sleep 1; done
 fi
 
 echo "total: $passed passed, $failed failed"
