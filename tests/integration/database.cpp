@@ -158,7 +158,8 @@ TEST_CASE("hydrate and patch: error names file and line, logs, PATCH_SQL creatio
   CHECK(stdfs::exists(patch_path));
   CHECK(hectic::fs::read_file(patch_path).empty());
   // --edit runs $EDITOR on it (a script standing in for vi).
-  auto editor = sandbox.write("editor.sh", "#!/bin/sh\necho \"INSERT INTO public.ok_table (id) VALUES (42);\" >> \"$1\"\n");
+  auto editor = sandbox.write("editor.sh", "#!/bin/sh\necho \"INSERT INTO public.ok_table (id) VALUES (42);\" >> \"$1\"\n"
+                                            "printf '%s\\n' '\\echo patched' >> \"$1\"\n");
   stdfs::permissions(editor, stdfs::perms::owner_all, stdfs::perm_options::add);
   auto edit = sandbox.run("database", {"patch", "--edit"}, {{"DB_URL", url}, {"PATCH_SQL", patch_path.string()}, {"EDITOR", editor.string()}});
   CHECK(edit.code == 0);
@@ -168,6 +169,8 @@ TEST_CASE("hydrate and patch: error names file and line, logs, PATCH_SQL creatio
   INFO(applied.err);
   CHECK(applied.code == 0);
   CHECK(sandbox.psql(url, "SELECT id FROM public.ok_table") == "42");
+  CHECK(contains(hectic::fs::read_file(patch_log), "patched"));
+  CHECK_FALSE(contains(applied.out, "patched"));
   sandbox.write("bad-patch.sql", "SELECT 1;\nINSERT INTO public.missing VALUES (1);\n");
   auto bad = sandbox.run("database", {"patch"}, {{"DB_URL", url}, {"PATCH_SQL", (sandbox.path() / "bad-patch.sql").string()}});
   CHECK(bad.code == 1);
