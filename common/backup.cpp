@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
+#include <mutex>
+#include <utility>
 
 #include "common/cluster_detail.hpp"
 #include "common/deploy.hpp"
@@ -41,6 +44,16 @@ void extract(const stdfs::path& archive, const stdfs::path& into) {
 // Moves every entry of from into to (same file system).
 void move_entries(const stdfs::path& from, const stdfs::path& to) {
   for (const auto& entry : stdfs::directory_iterator(from)) stdfs::rename(entry.path(), to / entry.path().filename());
+}
+
+// What was unpacked must be a PostgreSQL data dir: a start on anything else would create a
+// fresh, empty cluster and report success.
+void require_data_dir(const stdfs::path& backup, const stdfs::path& data_dir) {
+  if (!is_file(data_dir / "PG_VERSION"))
+    throw Error(ExitCode::generic,
+                fmt::format("backup {} holds no PostgreSQL data directory (no PG_VERSION in its base archive)",
+                            backup.string()),
+                {"a backup directory holds base.tar.gz and pg_wal.tar.gz (database backup makes one)"});
 }
 
 void remove_leftovers(const stdfs::path& data_dir) {
@@ -223,6 +236,7 @@ void unpack(const stdfs::path& backup, const stdfs::path& data_dir, bool archive
     extract(*wal, data_dir / "pg_wal");
   }
   remove_leftovers(data_dir);
+  require_data_dir(backup, data_dir);
 }
 
 std::optional<std::string> database_name(const stdfs::path& backup) {
@@ -239,8 +253,14 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   if (!stdfs::exists(backup, ec))
     throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup.string()),
                 {"create one with: database backup"});
-  // The backup is unpacked beside data/ before anything is stopped: a backup that lacks its
-  // base archive or does not extract leaves the cluster as it was, running, its data intact.
+  // Whatever can fail on the backup alone (its database_name, its archives, its contents)
+  // fails before anything is stopped: the cluster stays as it was, running, its data intact.
+  auto restored = config;
+  if (auto name = database_name(backup)) restored.database = *name;
+  restored.reuse = true;
+  restored.heal_damage = false; // a backup that cannot start is an error, never a fresh cluster
+  config.reuse = true;          // what put_back restarts is the previous data, as it was
+  config.heal_damage = false;
   stdfs::create_directories(config.working_dir);
   fs::TempDir staging(".restore", config.working_dir);
   auto staged = staging.path() / "data";
@@ -251,43 +271,65 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   auto data = config.data_dir();
   auto previous = staging.path() / "previous-data";
   const bool had_data = stdfs::exists(data, ec);
-  if (had_data) stdfs::rename(data, previous);
+  if (had_data && ::rename(data.c_str(), previous.c_str()) != 0) {
+    Error error(ExitCode::generic, fmt::format("cannot move {} aside for the restore: {}", data.string(),
+                                               std::strerror(errno)));
+    if (was_running) cluster::start(config);
+    throw error;
+  }
 
-  // After a failed start: the previous data back in place (and its server, if it ran); the
-  // staging dir's removal takes the failed restore with it. Returns what the user should know.
-  auto put_back = [&]() -> std::string {
+  // From here until the restored server is up, data/ is not the user's: a failure or a signal
+  // puts the previous data back (and restarts its server after a failure, if it ran). The
+  // staging dir's removal then takes the failed restore with it. Returns what to tell the user.
+  auto put_back = [&, had_data, was_running](bool restart) -> std::string {
     try {
       cluster::stop(config.working_dir);
       if (stdfs::exists(data, ec)) stdfs::rename(data, staging.path() / "failed-data");
       if (!had_data) return fmt::format("{} held no data before the restore", config.working_dir.string());
       stdfs::rename(previous, data);
-      if (!was_running) return fmt::format("the previous {} is back in place", data.string());
+      if (!was_running || !restart) return fmt::format("the previous {} is back in place", data.string());
       try {
-        config.reuse = true;
         cluster::start(config);
         return fmt::format("the previous {} is back in place and its server running again", data.string());
-      } catch (const std::exception& restart) {
+      } catch (const std::exception& failed) {
         return fmt::format("the previous {} is back in place; its server did not restart: {}", data.string(),
-                           restart.what());
+                           failed.what());
       }
     } catch (const std::exception& e) {
       staging.keep();
       return fmt::format("could not put the previous data back ({}): it is kept in {}", e.what(), previous.string());
     }
   };
-  auto restored = config;
-  if (auto name = database_name(backup)) restored.database = *name;
-  restored.reuse = true;
-  restored.heal_damage = false; // a backup that cannot start is an error, never a fresh cluster
+  struct Swap {
+    std::mutex mutex;
+    bool settled = false;
+  };
+  auto swap = std::make_shared<Swap>();
+  interrupt::CleanupGuard on_signal([swap, put_back, staging_dir = staging.path()]() mutable {
+    std::lock_guard lock(swap->mutex);
+    if (swap->settled) return;
+    swap->settled = true;
+    k_log.warn("restore interrupted: {}", put_back(false));
+    std::error_code ignored;
+    if (!stdfs::exists(staging_dir / "previous-data", ignored)) stdfs::remove_all(staging_dir, ignored);
+  });
+  // Settles the swap once: false when the signal's cleanup did it first.
+  auto settle = [swap] {
+    std::lock_guard lock(swap->mutex);
+    return !std::exchange(swap->settled, true);
+  };
   try {
     stdfs::rename(staged, data);
     hand_over(config);
     k_log.info("starting the restored cluster (database {})", restored.database);
-    return cluster::start(restored);
+    auto endpoint = cluster::start(restored);
+    settle();
+    return endpoint;
   } catch (Error& error) {
-    throw error.with_hint(put_back());
+    if (settle()) error.with_hint(put_back(true));
+    throw;
   } catch (...) {
-    k_log.warn("{}", put_back());
+    if (settle()) k_log.warn("{}", put_back(true));
     throw;
   }
 }

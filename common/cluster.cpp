@@ -812,6 +812,7 @@ Endpoint start(const Config& config) {
   if (stdfs::exists(socket_dir, ec)) check_socket(socket_dir, config.port);
 
   bool reuse = config.reuse && stdfs::exists(data_dir / "PG_VERSION", ec);
+  endpoint.fresh = !reuse;
   if (config.reuse && !reuse) logger().info("PG_REUSE is set but {} holds no cluster: creating one", data_dir.string());
   Trash trash(working_dir);
   if (!reuse) {
@@ -845,6 +846,7 @@ Endpoint start(const Config& config) {
     remove_tree(socket_dir);
     make_dir(socket_dir, owner);
     create_fresh(config, working_dir, data_dir);
+    endpoint.fresh = true;
     write_runtime_settings(config, data_dir, socket_dir, preload, signature);
     result = start_server(config, working_dir, data_dir, endpoint);
     if (!result.ok) throw start_error(result, data_dir, server_log);
@@ -858,12 +860,14 @@ Endpoint start(const Config& config) {
 
 bool looks_like_working_dir(const stdfs::path& dir) {
   std::error_code ec;
-  for (const char* name : {"data", "sock", "PG_VERSION", detail::k_server_log})
-    if (stdfs::exists(dir / name, ec)) return true;
+  for (const char* name : {"data/PG_VERSION", "PG_VERSION", detail::k_server_log})
+    if (stdfs::is_regular_file(dir / name, ec)) return true;
+  if (stdfs::is_directory(dir / "sock", ec)) return true;
   bool empty = true;
   for (auto it = stdfs::directory_iterator(dir, ec); !ec && it != stdfs::directory_iterator(); it.increment(ec)) {
     auto name = it->path().filename().string();
-    if (name.rfind(".trash-", 0) == 0 || name.rfind("data.broken-", 0) == 0) return true;
+    for (const char* ours : {".trash-", "data.broken-", ".restore-"})
+      if (name.rfind(ours, 0) == 0) return true;
     empty = false;
   }
   return empty;

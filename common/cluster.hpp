@@ -49,6 +49,7 @@ struct Endpoint {
   std::string database;    // POSTGRESQL_DATABASE
   std::string url;         // PGURL and $PG_URL_VAR
   std::string url_var = "PGURL";
+  bool fresh = false;      // the data was created by this start (not kept): it needs filling
 
   // `export NAME='value'` lines for eval.
   std::string shell_exports() const;
@@ -69,8 +70,9 @@ enum class StopOutcome { stopped, not_running, stale_pidfile, no_cluster };
 // Never throws for "nothing to do"; throws only for a server that refuses to stop.
 StopOutcome stop(const std::filesystem::path& working_dir);
 
-// True when dir is empty or holds what a cluster's working dir holds (data/, sock/, a PGDATA of
-// the shell tools' layout, leftovers of ours): what `database cleanup` may remove as a whole.
+// True when dir is empty or holds what a cluster's working dir holds (data/PG_VERSION, sock/,
+// server.log, a PGDATA of the shell tools' layout, leftovers of ours): what `database cleanup`
+// may remove as a whole. A bare data/ folder is not enough ($HOME has one).
 bool looks_like_working_dir(const std::filesystem::path& dir);
 
 // A throw-away cluster (database check, diff): started in the constructor; stopped and its

@@ -223,12 +223,11 @@ cluster::Endpoint deploy(const DeployOptions& options) {
   // is some: a deploy that had nothing to keep hydrates and patches its fresh cluster.
   if (config.reuse && !options.reuse) k_log.info("PG_REUSE is set: deploying as with --reuse");
   config.reuse = config.reuse || options.reuse;
-  std::error_code ec;
-  DeployOptions fill_options = options;
-  fill_options.reuse = config.reuse && std::filesystem::exists(config.data_dir() / "PG_VERSION", ec);
-  if (config.reuse && !fill_options.reuse)
-    k_log.info("--reuse: no cluster to keep in {}; hydrating and patching a fresh one", config.working_dir.string());
   auto endpoint = cluster::start(config);
+  DeployOptions fill_options = options;
+  fill_options.reuse = config.reuse && !endpoint.fresh;
+  if (config.reuse && endpoint.fresh)
+    k_log.info("--reuse: no cluster to keep in {}; hydrating and patching a fresh one", config.working_dir.string());
   std::string url = options.url && !options.url->empty() ? *options.url : endpoint.url;
   k_log.info("deploying into {}", pq::redact(url));
   fill(url, fill_options);

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
-#include <set>
 #include <mutex>
 #include <thread>
 
@@ -22,27 +22,56 @@ std::map<unsigned long, std::function<void()>> g_cleanups; // ordered by registr
 unsigned long g_next_id = 1;
 std::atomic<bool> g_requested{false};
 std::once_flag g_once;
-std::set<pid_t> g_foreground; // guarded by g_mutex
+// Children in the foreground, by guard id (pid 0 while spawning); guarded by g_mutex.
+struct Foreground {
+  pid_t pid = 0;
+  bool leaves_sigint = false;
+};
+std::map<unsigned long, Foreground> g_foreground;
 std::condition_variable g_foreground_gone;
+int g_signal = 0; // the signal being handled; guarded by g_mutex
+constexpr auto k_foreground_grace = std::chrono::seconds(30);
+
+// True when every foreground child handles Ctrl-C itself (a pager): the signal is its own.
+bool sigint_belongs_to_foreground() {
+  if (g_foreground.empty()) return false;
+  for (const auto& [id, child] : g_foreground)
+    if (!child.leaves_sigint) return false;
+  return true;
+}
 
 void watch(sigset_t set) {
   int signal_number = 0;
-  while (sigwait(&set, &signal_number) != 0) {
+  for (;;) {
+    if (sigwait(&set, &signal_number) != 0) continue;
+    std::lock_guard lock(g_mutex);
+    if (signal_number == SIGINT && sigint_belongs_to_foreground()) continue;
+    g_signal = signal_number;
+    g_requested = true;
+    break;
   }
-  g_requested = true;
-  log::Logger("interrupt").warn("caught {}, cleaning up", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  log::Logger log("interrupt");
+  log.warn("caught {}, cleaning up", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   std::map<unsigned long, std::function<void()>> cleanups;
   {
+    // The foreground child (a migrator rolling back) ends first, bounded: then it is killed.
     std::unique_lock lock(g_mutex);
-    for (pid_t pid : g_foreground) ::kill(pid, signal_number);
-    g_foreground_gone.wait(lock, [] { return g_foreground.empty(); });
+    for (const auto& [id, child] : g_foreground)
+      if (child.pid > 0) ::kill(child.pid, signal_number);
+    if (!g_foreground_gone.wait_for(lock, k_foreground_grace, [] { return g_foreground.empty(); })) {
+      log.warn("the program in the foreground did not end within {} s of the signal: killing it",
+               k_foreground_grace.count());
+      for (const auto& [id, child] : g_foreground)
+        if (child.pid > 0) ::kill(child.pid, SIGKILL);
+      g_foreground_gone.wait_for(lock, std::chrono::seconds(5), [] { return g_foreground.empty(); });
+    }
     cleanups.swap(g_cleanups);
   }
   for (auto it = cleanups.rbegin(); it != cleanups.rend(); ++it) {
     try {
       it->second();
     } catch (const std::exception& e) {
-      log::Logger("interrupt").error("cleanup failed: {}", e.what());
+      log.error("cleanup failed: {}", e.what());
     }
   }
   std::fflush(stdout);
@@ -77,15 +106,22 @@ CleanupGuard::~CleanupGuard() {
   g_cleanups.erase(m_id);
 }
 
-ForegroundChild::ForegroundChild(pid_t pid) : m_pid(pid) {
+ForegroundChild::ForegroundChild(bool leaves_sigint) {
   std::lock_guard lock(g_mutex);
-  g_foreground.insert(m_pid);
+  m_id = g_next_id++;
+  g_foreground.emplace(m_id, Foreground{0, leaves_sigint});
+}
+
+void ForegroundChild::attach(pid_t pid) {
+  std::lock_guard lock(g_mutex);
+  g_foreground[m_id].pid = pid;
+  if (g_signal != 0) ::kill(pid, g_signal); // the signal came while we were spawning it
 }
 
 ForegroundChild::~ForegroundChild() {
   {
     std::lock_guard lock(g_mutex);
-    g_foreground.erase(m_pid);
+    g_foreground.erase(m_id);
   }
   g_foreground_gone.notify_all();
 }

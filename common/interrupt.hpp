@@ -26,19 +26,23 @@ private:
   unsigned long m_id;
 };
 
-// A child in the foreground (`database migrator`, an editor, a pager) for the lifetime of the
-// guard: a signal is passed on to it, and the watcher waits until the child has been reaped
-// (the guard is gone) before cleaning up and exiting, so a migrator rolls back and records its
-// run, and an editor or pager never outlives us on the terminal.
+// A child in the foreground (`database migrator`, an editor, a pager), registered before it is
+// spawned and until it is reaped: a signal is passed on to it, and the watcher waits for it
+// (30 s, then SIGKILL) before cleaning up and exiting, so a migrator rolls back and records its
+// run, and an editor or pager never outlives us on the terminal. A child that leaves_sigint
+// (a pager: Ctrl-C cancels a search in less) gets Ctrl-C to itself: we ignore it.
 class ForegroundChild {
 public:
-  explicit ForegroundChild(pid_t pid);
-  ~ForegroundChild();
+  explicit ForegroundChild(bool leaves_sigint = false);
+  ~ForegroundChild(); // after the child is reaped: its pid may be reused
   ForegroundChild(const ForegroundChild&) = delete;
   ForegroundChild& operator=(const ForegroundChild&) = delete;
 
+  // The spawned child's pid (a signal that came while spawning is passed on now).
+  void attach(pid_t pid);
+
 private:
-  pid_t m_pid;
+  unsigned long m_id;
 };
 
 } // namespace hectic::interrupt

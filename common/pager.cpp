@@ -30,6 +30,7 @@ void show(std::string_view text) {
   process::Options options;
   options.output = process::Output::inherit;
   options.stdin_data = std::string(text);
+  options.leaves_sigint = true; // Ctrl-C in less cancels a search; q quits
   options.timeout = std::chrono::hours(24);
   try {
     process::run(program, words, options);

@@ -277,6 +277,9 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
     log_fd = open_for_append(options.log_file);
   }
 
+  // Output::inherit children are in the foreground: signals reach them (interrupt.hpp).
+  std::optional<interrupt::ForegroundChild> foreground;
+  if (options.output == Output::inherit) foreground.emplace(options.leaves_sigint);
   bp::child child;
   try {
     FilePtr in_file, out_file, err_file, log_file;
@@ -317,8 +320,7 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
   }
   pid_t pid = child.id();
   child.detach(); // we reap it ourselves below, with a bounded wait
-  std::optional<interrupt::ForegroundChild> foreground;
-  if (options.output == Output::inherit) foreground.emplace(pid);
+  if (foreground) foreground->attach(pid);
   // Our copies of the child's ends must go, or we never see EOF.
   stdin_read.reset();
   out_write.reset();
@@ -371,6 +373,9 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
     ::kill(pid, SIGKILL);
     int ignored = 0;
     ::waitpid(pid, &ignored, 0);
+  }
+  foreground.reset(); // reaped: its pid is free for others
+  if (!status) {
     result.timed_out = true;
     result.exit_code = -1;
     k_log.warn("{} timed out after {} ms and was killed", program.filename().string(),

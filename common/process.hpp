@@ -41,6 +41,7 @@ struct Options {
   std::optional<std::filesystem::path> stdout_file; // capture mode: stdout into this file (truncated) instead of memory
   std::optional<std::string> stdin_data;          // fed to stdin; otherwise stdin is /dev/null
   bool inherit_stdin = false;                     // interactive children (EDITOR)
+  bool leaves_sigint = false;                     // Output::inherit: the child takes Ctrl-C itself (a pager)
   std::optional<std::filesystem::path> cwd;
   std::map<std::string, std::string> env_set;     // added/overridden in the child's environment
   std::vector<std::string> env_unset;

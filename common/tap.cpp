@@ -10,11 +10,22 @@ namespace {
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
-// "# TODO" anywhere after the test number, in any case (TAP directives are case-insensitive).
+// A TODO directive: the text after the first unescaped '#' (descriptions escape theirs as
+// "\#") starts with TODO, in any case.
 bool has_todo(std::string_view line) {
-  std::string lower(line);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.find("# todo") != std::string::npos;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (line[i] != '#') continue;
+    auto rest = line.substr(i + 1);
+    rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
+    std::string word(rest.substr(0, 4));
+    std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
+    return word == "todo";
+  }
+  return false;
 }
 
 } // namespace

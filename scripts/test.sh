@@ -50,8 +50,12 @@ if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
       echo "$out" | tail -40
     fi
   done
-  # A detached spare filler (postgres-init) may still be copying into the stage's cache.
-  for _ in 1 2 3 4 5 6 7 8 9 10; do rm -rf "$stage" 2>/dev/null && break; sleep 1; done
+  # A detached spare filler (postgres-init) may still be copying into the stage's cache: it
+  # holds its pool's lock while it does.
+  for lock in "$stage"/tmp/*/spares/*/.lock; do
+    [ -e "$lock" ] && timeout 120 flock "$lock" true
+  done
+  rm -rf "$stage"
 fi
 
 echo "total: $passed passed, $failed failed"

@@ -270,11 +270,19 @@ TEST_CASE("database migrator: a SIGTERM to database reaches the migrator, which 
   sandbox.write("db/migration/20260101000000-slow/up.sql",
                 "CREATE TABLE public.slow_marker (id int) INHERITS (hectic.created_at);\nSELECT pg_sleep(120);\n");
   sandbox.write("db/migration/20260101000000-slow/down.sql", "DROP TABLE public.slow_marker;\n");
-  // Only database gets the signal (kill PID, not the process group as a terminal or timeout would).
+  // Only database gets the signal (kill PID, not the process group as a terminal or timeout
+  // would), once the migration is running.
+  const std::string script =
+      "\"$0\" migrator migrate up & pid=$!\n"
+      "for i in $(seq 300); do\n"
+      "  n=$(\"$1\" -XAtq -d \"$DB_URL\" -c \"SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+      "'migrator' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()\")\n"
+      "  [ \"$n\" = 1 ] && break; sleep 0.1\n"
+      "done\n"
+      "kill -TERM $pid; wait $pid\n";
   auto started = std::chrono::steady_clock::now();
   auto run = sandbox.run_program(
-      "bash", {"-c", "\"$0\" migrator migrate up & pid=$!; sleep 8; kill -TERM $pid; wait $pid",
-               hectic::test::tool("database").string()},
+      "bash", {"-c", script, hectic::test::tool("database").string(), hectic::pgbin::program("psql").string()},
       {{"DB_URL", url}});
   INFO(run.err);
   CHECK(run.code == 130);
@@ -289,6 +297,7 @@ TEST_CASE("database migrator: a SIGTERM to database reaches the migrator, which 
   CHECK(sessions == "0");
   CHECK(sandbox.psql(url, "SELECT to_regclass('public.slow_marker') IS NULL") == "t");
   CHECK(sandbox.psql(url, "SELECT count(*) FROM hectic.migration") == "0");
+  CHECK(sandbox.psql(url, "SELECT status FROM hectic.migration_run ORDER BY id DESC LIMIT 1") == "interrupted");
 }
 
 TEST_CASE("init, deploy -u, check flags, hydrate --mock, -i on every subcommand of an existing database") {

@@ -120,6 +120,17 @@ TEST_CASE("backup -> restore keeps a row, normalize-backup round trip and a prod
   CHECK(contains(corrupt.err, "tar"));
   CHECK(sandbox.psql(url, "SELECT string_agg(v, ',' ORDER BY v) FROM public.keep") == rows);
 
+  // A valid tar that holds no data directory: never a fresh, empty cluster.
+  sandbox.write("not-pgdata/content/readme.txt", "hello\n");
+  auto not_pgdata = sandbox.path() / "not-pgdata-backup";
+  stdfs::create_directories(not_pgdata);
+  REQUIRE(sandbox.run_program("tar", {"-czf", (not_pgdata / "base.tar.gz").string(), "-C",
+                                      (sandbox.path() / "not-pgdata" / "content").string(), "."}).code == 0);
+  auto no_pgdata = sandbox.run("database", {"restore", not_pgdata.string()});
+  CHECK(no_pgdata.code == 1);
+  CHECK(contains(no_pgdata.err, "holds no PostgreSQL data directory"));
+  CHECK(sandbox.psql(url, "SELECT string_agg(v, ',' ORDER BY v) FROM public.keep") == rows);
+
   // A backup that extracts but cannot start (no pg_control): exit 2, never a fresh empty
   // cluster; the previous data is put back and its server started again.
   stdfs::remove(prod / "global" / "pg_control");

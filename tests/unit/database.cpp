@@ -133,6 +133,9 @@ TEST_CASE("tap: failures, TODO directives, plans, bail-outs and subtests") {
   auto todo = tap::read("1..2\nok 1 - a\nnot ok 2 - b # TODO not yet\n");
   CHECK(todo.ok());
   CHECK(todo.total == 2);
+  // An escaped '#' in a description starts no directive.
+  CHECK_FALSE(tap::read("not ok 1 - parse \\# todo list\n").ok());
+  CHECK(tap::read("not ok 1 - parse \\# list # todo: later\n").ok());
   auto short_plan = tap::read("1..3\nok 1 - a\nok 2 - b\n# Looks like you planned 3 tests but ran 2\n");
   CHECK_FALSE(short_plan.ok());
   CHECK(*short_plan.planned == 3);

@@ -99,13 +99,16 @@ STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see R
     try {
       std::reverse(global_args.begin(), global_args.end()); // CLI11 parses a reversed vector
       app.parse(global_args);
-      return database::run_migrator_command(globals, migrator_args);
+      // An interrupted migrator (its status 130, or killed by the passed-on signal) is 130 too,
+      // once the watcher has run the cleanups.
+      return finish(database::run_migrator_command(globals, migrator_args));
     } catch (const CLI::ParseError& e) {
       log::report_error(lowercase_first(e.what()), {"database --help"});
       return exit_status(ExitCode::unknown_argument);
     } catch (const Error& e) {
+      int code = finish(exit_status(e.code()));
       log::report_error(e.what(), e.hints());
-      return exit_status(e.code());
+      return code;
     }
   }
   if (auto code = cli::parse(app, argc, argv)) return *code;
