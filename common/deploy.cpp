@@ -76,8 +76,7 @@ std::string resolve_url(const std::optional<std::string>& explicit_url) {
 
 void check_inherits(pq::Connection& connection, const std::vector<std::string>& tables) {
   for (const auto& table : tables) {
-    auto exists = connection.exec_params("SELECT to_regclass($1) IS NOT NULL", {table}).scalar();
-    if (exists != "t")
+    if (!pq::relation_exists(connection, table))
       throw Error(ExitCode::no_such_table,
                   fmt::format("table '{}' given with --inherits does not exist", table),
                   {"create it first, or drop the -i/--inherits option"});

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,6 +112,14 @@ struct RunResult {
   bool already_at_target = false;
   std::string message;               // "already at ..." / "migrated to ..."
 };
+
+// A session to the target (application_name migrator, the --lock-timeout/--statement-timeout
+// settings). Throws Error(missing_argument) without a URL, Error(generic) for a bad setting.
+void require_url(const Options& options);
+std::unique_ptr<pq::Connection> connect(const Options& options);
+
+// The rows of hectic.migration in name order; none when the table does not exist.
+std::vector<Applied> read_history(pq::Connection& connection);
 
 // `migrator init`: takes the lock, applies the bundle.
 void init(const Options& options);

@@ -212,4 +212,8 @@ std::string Connection::quote_literal(std::string_view text) const {
   return result;
 }
 
+bool relation_exists(Connection& connection, const std::string& name) {
+  return connection.exec_params("SELECT to_regclass($1) IS NOT NULL", {name}).scalar() == "t";
+}
+
 } // namespace hectic::pq

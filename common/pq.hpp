@@ -122,4 +122,7 @@ private:
   NoticeHandler m_notice_handler;
 };
 
+// True when name (a table or other relation, schema-qualified or on the search_path) exists.
+bool relation_exists(Connection& connection, const std::string& name);
+
 } // namespace hectic::pq
