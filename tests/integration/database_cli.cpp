@@ -123,6 +123,22 @@ TEST_CASE("log: missing dir, empty dir, list, index, substring, ambiguous") {
   CHECK(contains(paged.out, "PAGED-BY-PAGER"));
   CHECK(contains(paged.out, "second line"));
 
+  // Ctrl-C while the pager runs is the pager's (less cancels a search with it): database waits
+  // for the pager and ends as it ends, not with 130.
+  auto marker = sandbox.path() / "pager-started";
+  auto slow_pager = sandbox.write("slow-pager.sh", "#!/bin/sh\ntouch \"$MARKER\"\ncat\nsleep 2\necho PAGER-DONE\n");
+  std::filesystem::permissions(slow_pager, std::filesystem::perms::owner_all, std::filesystem::perm_options::add);
+  auto ctrl_c = sandbox.run_program(
+      "script",
+      {"-qec",
+       "set -m; " + tool("database").string() +
+           " log 2 & pid=$!; until [ -e \"$MARKER\" ]; do sleep 0.05; done; kill -INT $pid; wait $pid; echo rc=$?",
+       "/dev/null"},
+      {{"PAGER", slow_pager.string()}, {"MARKER", marker.string()}});
+  INFO(ctrl_c.out << ctrl_c.err);
+  CHECK(contains(ctrl_c.out, "PAGER-DONE"));
+  CHECK(contains(ctrl_c.out, "rc=0"));
+
   auto unknown = sandbox.run("database", {"log", "nope"});
   CHECK(unknown.code == 1);
   CHECK(contains(unknown.err, "no log file matches 'nope'"));
