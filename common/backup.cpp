@@ -5,8 +5,6 @@
 
 #include <cstring>
 #include <fstream>
-#include <mutex>
-#include <utility>
 
 #include "common/cluster_detail.hpp"
 #include "common/deploy.hpp"
@@ -142,28 +140,13 @@ void allow_local_replication(const std::string& url) {
 
 } // namespace
 
-struct ScratchDir::State {
-  std::mutex mutex;
-  bool done = false;
-};
-
-ScratchDir::ScratchDir(stdfs::path dir)
-    : m_dir(std::move(dir)), m_state(std::make_shared<State>()),
-      m_guard([d = m_dir, state = m_state] {
-        std::lock_guard lock(state->mutex);
-        if (!state->done) remove(d);
-        state->done = true;
-      }) {
+ScratchDir::ScratchDir(stdfs::path dir) : m_dir(std::move(dir)), m_guard([d = m_dir] { remove(d); }) {
   std::error_code ec;
   if (stdfs::exists(m_dir, ec)) remove(m_dir);
   stdfs::create_directories(m_dir);
 }
 
-ScratchDir::~ScratchDir() {
-  std::lock_guard lock(m_state->mutex);
-  if (!m_state->done) remove(m_dir);
-  m_state->done = true;
-}
+ScratchDir::~ScratchDir() { m_guard.run(); }
 
 void ScratchDir::remove(const stdfs::path& dir) noexcept {
   try {
@@ -300,36 +283,24 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
       return fmt::format("could not put the previous data back ({}): it is kept in {}", e.what(), previous.string());
     }
   };
-  struct Swap {
-    std::mutex mutex;
-    bool settled = false;
-  };
-  auto swap = std::make_shared<Swap>();
-  interrupt::CleanupGuard on_signal([swap, put_back, staging_dir = staging.path()]() mutable {
-    std::lock_guard lock(swap->mutex);
-    if (swap->settled) return;
-    swap->settled = true;
+  // On a signal, the watcher puts it back; dismiss() says whether it did so first.
+  interrupt::CleanupGuard on_signal([put_back, staging_dir = staging.path()]() mutable {
     k_log.warn("restore interrupted: {}", put_back(false));
     std::error_code ignored;
     if (!stdfs::exists(staging_dir / "previous-data", ignored)) stdfs::remove_all(staging_dir, ignored);
   });
-  // Settles the swap once: false when the signal's cleanup did it first.
-  auto settle = [swap] {
-    std::lock_guard lock(swap->mutex);
-    return !std::exchange(swap->settled, true);
-  };
   try {
     stdfs::rename(staged, data);
     hand_over(config);
     k_log.info("starting the restored cluster (database {})", restored.database);
     auto endpoint = cluster::start(restored);
-    settle();
+    on_signal.dismiss();
     return endpoint;
   } catch (Error& error) {
-    if (settle()) error.with_hint(put_back(true));
+    if (on_signal.dismiss()) error.with_hint(put_back(true));
     throw;
   } catch (...) {
-    if (settle()) k_log.warn("{}", put_back(true));
+    if (on_signal.dismiss()) k_log.warn("{}", put_back(true));
     throw;
   }
 }

@@ -3,8 +3,6 @@
 // normalize-backup). A backup directory holds base.tar.gz, pg_wal.tar.gz (optional) and a
 // database_name file.
 #include <filesystem>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -24,13 +22,9 @@ public:
   const std::filesystem::path& path() const { return m_dir; }
 
 private:
-  // Shared by the destructor and the signal watcher: the first caller stops and removes, the
-  // other waits for it and then does nothing (no half-removed dir recreated by a late stop).
-  struct State;
   static void remove(const std::filesystem::path& dir) noexcept;
   std::filesystem::path m_dir;
-  std::shared_ptr<State> m_state;
-  interrupt::CleanupGuard m_guard;
+  interrupt::CleanupGuard m_guard; // the destructor or the signal watcher removes, once
 };
 
 // $LOCAL_DIR/focus/postgresql-backup

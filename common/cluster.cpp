@@ -895,23 +895,12 @@ StopOutcome stop(const stdfs::path& working_dir) {
 
 struct TempCluster::Impl {
   Endpoint endpoint;
-  std::function<void()> cleanup;
-  std::unique_ptr<interrupt::CleanupGuard> guard;
+  std::unique_ptr<interrupt::CleanupGuard> guard; // stops and removes, once
 };
 
 TempCluster::TempCluster(Config config) : m_config(std::move(config)), m_impl(std::make_unique<Impl>()) {
   m_config.reuse = false;
-  struct State {
-    std::mutex mutex;
-    bool done = false;
-  };
-  auto state = std::make_shared<State>();
-  auto working_dir = m_config.working_dir;
-  // Runs once, from the destructor or from the signal watcher; the second caller waits for it.
-  m_impl->cleanup = [state, working_dir] {
-    std::lock_guard lock(state->mutex);
-    if (state->done) return;
-    state->done = true;
+  m_impl->guard = std::make_unique<interrupt::CleanupGuard>([working_dir = m_config.working_dir] {
     try {
       stop(working_dir);
     } catch (const std::exception& error) {
@@ -919,20 +908,17 @@ TempCluster::TempCluster(Config config) : m_config(std::move(config)), m_impl(st
     }
     std::error_code ec;
     fs::remove_tree(working_dir, ec);
-  };
-  m_impl->guard = std::make_unique<interrupt::CleanupGuard>(m_impl->cleanup);
+  });
   try {
     m_impl->endpoint = start(m_config);
   } catch (...) {
-    m_impl->cleanup();
+    m_impl->guard->run();
     throw;
   }
 }
 
 TempCluster::~TempCluster() {
-  if (!m_impl) return;
-  m_impl->cleanup();
-  m_impl->guard.reset();
+  if (m_impl) m_impl->guard->run();
 }
 
 const Endpoint& TempCluster::endpoint() const { return m_impl->endpoint; }

@@ -232,7 +232,7 @@ cluster::Endpoint deploy(const DeployOptions& options) {
   fill(url, fill_options);
   if (options.cleanup) {
     k_log.info("--cleanup: stopping the cluster");
-    cluster::stop(cluster::Config::from_env().working_dir);
+    cluster::stop(config.working_dir);
   }
   return endpoint;
 }

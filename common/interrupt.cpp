@@ -10,15 +10,30 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
 
 namespace hectic::interrupt {
 
+struct CleanupGuard::Entry {
+  std::function<void()> cleanup;
+  std::mutex mutex; // held while the cleanup runs
+  bool done = false;
+
+  // Runs the cleanup unless it ran already; returns whether this call ran it.
+  bool run_once() {
+    std::lock_guard lock(mutex);
+    if (std::exchange(done, true)) return false;
+    cleanup();
+    return true;
+  }
+};
+
 namespace {
 std::mutex g_mutex;
-std::map<unsigned long, std::function<void()>> g_cleanups; // ordered by registration
+std::map<unsigned long, std::shared_ptr<CleanupGuard::Entry>> g_cleanups; // ordered by registration
 unsigned long g_next_id = 1;
 std::atomic<bool> g_requested{false};
 std::once_flag g_once;
@@ -52,7 +67,7 @@ void watch(sigset_t set) {
   }
   log::Logger log("interrupt");
   log.warn("caught {}, cleaning up", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-  std::map<unsigned long, std::function<void()>> cleanups;
+  std::map<unsigned long, std::shared_ptr<CleanupGuard::Entry>> cleanups;
   {
     // The foreground child (a migrator rolling back) ends first, bounded: then it is killed.
     std::unique_lock lock(g_mutex);
@@ -69,7 +84,7 @@ void watch(sigset_t set) {
   }
   for (auto it = cleanups.rbegin(); it != cleanups.rend(); ++it) {
     try {
-      it->second();
+      it->second->run_once();
     } catch (const std::exception& e) {
       log.error("cleanup failed: {}", e.what());
     }
@@ -95,15 +110,32 @@ void install() {
 
 bool requested() { return g_requested; }
 
-CleanupGuard::CleanupGuard(std::function<void()> cleanup) {
+CleanupGuard::CleanupGuard(std::function<void()> cleanup) : m_entry(std::make_shared<Entry>()) {
+  m_entry->cleanup = std::move(cleanup);
   std::lock_guard lock(g_mutex);
   m_id = g_next_id++;
-  g_cleanups.emplace(m_id, std::move(cleanup));
+  g_cleanups.emplace(m_id, m_entry);
 }
 
-CleanupGuard::~CleanupGuard() {
+CleanupGuard::~CleanupGuard() { dismiss(); }
+
+// Both unregister only after the entry is settled: a watcher that took it meanwhile waits on
+// the entry's mutex and then finds it done.
+void CleanupGuard::run() {
+  m_entry->run_once();
   std::lock_guard lock(g_mutex);
   g_cleanups.erase(m_id);
+}
+
+bool CleanupGuard::dismiss() {
+  bool dismissed;
+  {
+    std::lock_guard lock(m_entry->mutex);
+    dismissed = !std::exchange(m_entry->done, true);
+  }
+  std::lock_guard lock(g_mutex);
+  g_cleanups.erase(m_id);
+  return dismissed;
 }
 
 ForegroundChild::ForegroundChild(bool leaves_sigint) {

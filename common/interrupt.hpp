@@ -3,6 +3,7 @@
 // the signals are blocked in every thread and taken by one watcher thread, which runs the
 // registered cleanups (newest first) and exits 130. Children get an unblocked mask.
 #include <functional>
+#include <memory>
 
 #include <sys/types.h>
 
@@ -14,16 +15,26 @@ void install();
 // True once a signal arrived (cleanups may be running).
 bool requested();
 
-// Registers a cleanup for the lifetime of the guard (a TempCluster stopping and removing itself).
+// Registers a cleanup for the lifetime of the guard (a TempCluster stopping and removing
+// itself). The cleanup runs at most once, by the watcher on a signal or by run(); whoever comes
+// second waits until the first has finished, so nothing is half removed when we exit.
 class CleanupGuard {
 public:
   explicit CleanupGuard(std::function<void()> cleanup);
-  ~CleanupGuard();
+  ~CleanupGuard(); // dismiss()
   CleanupGuard(const CleanupGuard&) = delete;
   CleanupGuard& operator=(const CleanupGuard&) = delete;
 
+  // Runs the cleanup now, unless it ran already.
+  void run();
+  // The cleanup will not run. False when the watcher ran it first.
+  bool dismiss();
+
+  struct Entry; // the cleanup and its once-only state, shared with the watcher
+
 private:
   unsigned long m_id;
+  std::shared_ptr<Entry> m_entry;
 };
 
 // A child in the foreground (`database migrator`, an editor, a pager), registered before it is
