@@ -4,8 +4,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "common/pq.hpp"
-#include "common/script.hpp"
+#include "common/pg/pq.hpp"
+#include "common/script/script.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

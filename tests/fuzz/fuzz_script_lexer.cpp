@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "common/script_lexer.hpp"
+#include "common/script/lexer.hpp"
 
 using hectic::script::Lexer;
 using hectic::script::LexItem;

@@ -11,10 +11,10 @@
 #include <thread>
 #include <iostream>
 
-#include "common/env.hpp"
-#include "common/fs.hpp"
-#include "common/pgbin.hpp"
-#include "common/process.hpp"
+#include "common/base/env.hpp"
+#include "common/base/fs.hpp"
+#include "common/pg/pgbin.hpp"
+#include "common/base/process.hpp"
 
 namespace hectic::test {
 

@@ -13,8 +13,8 @@
 
 #include <fmt/format.h>
 
-#include "common/fs.hpp"
-#include "common/process.hpp"
+#include "common/base/fs.hpp"
+#include "common/base/process.hpp"
 
 namespace hectic::test {
 namespace stdfs = std::filesystem;

@@ -1,7 +1,7 @@
 // database backup: pg_basebackup of the running cluster.
-#include "common/backup.hpp"
-#include "common/deploy.hpp"
-#include "common/log.hpp"
+#include "common/project/backup.hpp"
+#include "common/project/deploy.hpp"
+#include "common/base/log.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

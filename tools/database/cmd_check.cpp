@@ -1,5 +1,5 @@
 // database check: the deploy flow in a throw-away cluster.
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,5 +1,5 @@
 // database cleanup: stop the cluster and remove PG_WORKING_DIR.
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

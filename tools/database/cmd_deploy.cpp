@@ -1,5 +1,5 @@
 // database deploy: postgres-init, hydrate, patch.
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,10 +1,10 @@
 // database diff: backup + migrations vs sources + migrator init.
 #include <fstream>
 
-#include "common/dbdiff.hpp"
-#include "common/error.hpp"
-#include "common/pager.hpp"
-#include "common/serverlog.hpp"
+#include "common/project/dbdiff.hpp"
+#include "common/base/error.hpp"
+#include "common/base/pager.hpp"
+#include "common/project/serverlog.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,5 +1,5 @@
 // database hydrate: bundle, secrets, entrypoint.
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,7 +1,7 @@
 // database init: postgres-init only; prints the same export lines.
 #include <iostream>
 
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

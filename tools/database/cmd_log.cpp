@@ -1,10 +1,10 @@
 // database log: server logs of the project's cluster.
 #include <iostream>
 
-#include "common/env.hpp"
-#include "common/log.hpp"
-#include "common/pager.hpp"
-#include "common/serverlog.hpp"
+#include "common/base/env.hpp"
+#include "common/base/log.hpp"
+#include "common/base/pager.hpp"
+#include "common/project/serverlog.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,5 +1,5 @@
 // database migrator ARGS...: migrator with this context's MIGRATION_DIR and URL.
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,6 +1,6 @@
 // database normalize-backup: a production physical backup -> a local one.
-#include "common/backup.hpp"
-#include "common/log.hpp"
+#include "common/project/backup.hpp"
+#include "common/base/log.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

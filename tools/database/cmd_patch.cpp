@@ -1,5 +1,5 @@
 // database patch: run PATCH_SQL, or edit it.
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

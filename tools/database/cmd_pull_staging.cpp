@@ -1,7 +1,7 @@
 // database pull_staging: staging rows into PATCH_SQL over ssh.
-#include "common/env.hpp"
-#include "common/log.hpp"
-#include "common/staging.hpp"
+#include "common/base/env.hpp"
+#include "common/base/log.hpp"
+#include "common/project/staging.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,8 +1,8 @@
 // database restore: replace the cluster's data with a backup.
 #include <iostream>
 
-#include "common/backup.hpp"
-#include "common/log.hpp"
+#include "common/project/backup.hpp"
+#include "common/base/log.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

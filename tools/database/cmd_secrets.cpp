@@ -1,5 +1,5 @@
 // database secrets load: bundle + dotenv source into hectic.secret.
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -1,5 +1,5 @@
 // database test: $DATABASE_DIR/test/test.sql (pgTAP).
-#include "common/deploy.hpp"
+#include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::database {

@@ -4,12 +4,12 @@
 #include <thread>
 #include <iostream>
 
-#include "common/cli.hpp"
-#include "common/error.hpp"
-#include "common/interrupt.hpp"
-#include "common/log.hpp"
-#include "common/pq.hpp"
-#include "common/script.hpp"
+#include "common/base/cli.hpp"
+#include "common/base/error.hpp"
+#include "common/base/interrupt.hpp"
+#include "common/base/log.hpp"
+#include "common/pg/pq.hpp"
+#include "common/script/script.hpp"
 #include "tools/database/commands.hpp"
 
 namespace {

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "common/error.hpp"
-#include "common/fs.hpp"
+#include "common/base/error.hpp"
+#include "common/base/fs.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {

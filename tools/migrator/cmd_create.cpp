@@ -2,7 +2,7 @@
 #include <iostream>
 #include <memory>
 
-#include "common/log.hpp"
+#include "common/base/log.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {

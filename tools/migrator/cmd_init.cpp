@@ -2,7 +2,7 @@
 #include <iostream>
 #include <memory>
 
-#include "common/bundle.hpp"
+#include "common/migrate/bundle.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {

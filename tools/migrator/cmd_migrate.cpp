@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "common/error.hpp"
+#include "common/base/error.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {

@@ -2,8 +2,8 @@
 #include <iostream>
 #include <memory>
 
-#include "common/fs.hpp"
-#include "common/log.hpp"
+#include "common/base/fs.hpp"
+#include "common/base/log.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::migrator {

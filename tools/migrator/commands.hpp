@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "common/migrate.hpp"
+#include "common/migrate/migrate.hpp"
 
 namespace hectic::migrator {
 

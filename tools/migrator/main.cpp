@@ -6,10 +6,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "common/cli.hpp"
-#include "common/error.hpp"
-#include "common/interrupt.hpp"
-#include "common/log.hpp"
+#include "common/base/cli.hpp"
+#include "common/base/error.hpp"
+#include "common/base/interrupt.hpp"
+#include "common/base/log.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace {

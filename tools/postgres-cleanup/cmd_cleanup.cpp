@@ -1,9 +1,9 @@
 #include "tools/postgres-cleanup/cmd_cleanup.hpp"
 
-#include "common/cluster.hpp"
-#include "common/env.hpp"
-#include "common/error.hpp"
-#include "common/log.hpp"
+#include "common/cluster/cluster.hpp"
+#include "common/base/env.hpp"
+#include "common/base/error.hpp"
+#include "common/base/log.hpp"
 
 namespace hectic::tools::postgres_cleanup {
 

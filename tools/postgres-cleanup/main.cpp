@@ -3,9 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "common/cli.hpp"
-#include "common/error.hpp"
-#include "common/log.hpp"
+#include "common/base/cli.hpp"
+#include "common/base/error.hpp"
+#include "common/base/log.hpp"
 #include "tools/postgres-cleanup/cmd_cleanup.hpp"
 
 int main(int argc, char** argv) {

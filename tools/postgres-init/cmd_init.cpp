@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "common/cluster.hpp"
+#include "common/cluster/cluster.hpp"
 
 namespace hectic::tools::postgres_init {
 

@@ -1,9 +1,9 @@
 // postgres-init: parse, dispatch, turn errors into exit codes (SPEC "postgres-init").
 #include <CLI/CLI.hpp>
 
-#include "common/cli.hpp"
-#include "common/error.hpp"
-#include "common/log.hpp"
+#include "common/base/cli.hpp"
+#include "common/base/error.hpp"
+#include "common/base/log.hpp"
 #include "tools/postgres-init/cmd_init.hpp"
 
 int main(int argc, char** argv) {

@@ -1,0 +1,407 @@
+#include "common/base/process.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "common/base/error.hpp"
+#include "common/base/interrupt.hpp"
+#include "common/base/log.hpp"
+
+namespace hectic::process {
+
+namespace bp = boost::process;
+namespace stdfs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const log::Logger k_log{"process"};
+
+// A file descriptor that closes itself.
+class Fd {
+public:
+  Fd() = default;
+  explicit Fd(int fd) : m_fd(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      m_fd = std::exchange(other.m_fd, -1);
+    }
+    return *this;
+  }
+  int get() const { return m_fd; }
+  explicit operator bool() const { return m_fd >= 0; }
+  void reset() {
+    if (m_fd >= 0) ::close(m_fd);
+    m_fd = -1;
+  }
+
+private:
+  int m_fd = -1;
+};
+
+// Both ends close-on-exec: only the dup2'ed copy on 0/1/2 reaches the child.
+std::pair<Fd, Fd> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw Error(ExitCode::internal, fmt::format("pipe2 failed: {}", std::strerror(errno)));
+  return {Fd(fds[0]), Fd(fds[1])};
+}
+
+// FILE* wrappers for Boost.Process redirections; the FILE* owns a dup of the fd.
+struct FileCloser {
+  void operator()(FILE* f) const {
+    if (f != nullptr) std::fclose(f);
+  }
+};
+using FilePtr = std::unique_ptr<FILE, FileCloser>;
+
+FilePtr file_from(const Fd& fd, const char* mode) {
+  int copy = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
+  if (copy < 0) throw Error(ExitCode::internal, fmt::format("dup failed: {}", std::strerror(errno)));
+  FILE* f = ::fdopen(copy, mode);
+  if (f == nullptr) {
+    ::close(copy);
+    throw Error(ExitCode::internal, fmt::format("fdopen failed: {}", std::strerror(errno)));
+  }
+  return FilePtr(f);
+}
+
+Fd open_for_append(const stdfs::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw Error(ExitCode::generic,
+                fmt::format("cannot open log file {}: {}", path.string(), std::strerror(errno)));
+  return Fd(fd);
+}
+
+Fd open_for_truncate(const stdfs::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw Error(ExitCode::generic,
+                fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+  return Fd(fd);
+}
+
+// In the child, between fork and exec: fds >= 3 close on exec (TOOLCHAIN: bp::limit_handles is
+// broken in 1.74), signals unblocked and SIGPIPE default (both survive exec), privileges dropped.
+struct ChildSetup : bp::extend::handler {
+  const Account* account = nullptr;
+
+  template <typename Executor> void on_exec_setup(Executor& exec) const {
+#ifdef SYS_close_range
+    if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) != 0)
+#endif
+    {
+      long max_fd = ::sysconf(_SC_OPEN_MAX);
+      if (max_fd < 0 || max_fd > 65536) max_fd = 65536;
+      for (int fd = 3; fd < max_fd; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    sigset_t all;
+    sigemptyset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    if (account != nullptr && ::geteuid() != account->uid) {
+      if (::setgroups(account->groups.size(), account->groups.data()) != 0 ||
+          ::setgid(account->gid) != 0 || ::setuid(account->uid) != 0) {
+        exec.set_error(std::error_code(errno, std::system_category()),
+                       "cannot switch to account " + account->name);
+        return;
+      }
+    }
+  }
+};
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+std::string tail(const std::string& text, size_t max_lines) {
+  size_t pos = text.size();
+  while (pos > 0 && (text[pos - 1] == '\n')) --pos;
+  size_t end = pos;
+  for (size_t lines = 0; pos > 0; --pos) {
+    if (text[pos - 1] == '\n' && ++lines == max_lines) break;
+  }
+  return text.substr(pos, end - pos);
+}
+
+// Waits for pid until deadline; returns the status or nullopt on timeout.
+std::optional<int> wait_until(pid_t pid, Clock::time_point deadline) {
+  auto pause = std::chrono::microseconds(200);
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) return 0; // already reaped: nothing more to learn
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20000));
+  }
+}
+
+} // namespace
+
+std::optional<Account> lookup_account(const std::string& name) {
+  struct passwd pwd{};
+  struct passwd* found = nullptr;
+  std::array<char, 16384> buffer{};
+  if (::getpwnam_r(name.c_str(), &pwd, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
+    return std::nullopt;
+  Account account;
+  account.name = pwd.pw_name;
+  account.uid = pwd.pw_uid;
+  account.gid = pwd.pw_gid;
+  account.home = pwd.pw_dir != nullptr ? pwd.pw_dir : "/";
+  int count = 64;
+  std::vector<gid_t> groups(count);
+  if (::getgrouplist(pwd.pw_name, pwd.pw_gid, groups.data(), &count) < 0) {
+    groups.resize(count);
+    ::getgrouplist(pwd.pw_name, pwd.pw_gid, groups.data(), &count);
+  }
+  groups.resize(count);
+  account.groups = std::move(groups);
+  return account;
+}
+
+Account current_account() {
+  struct passwd pwd{};
+  struct passwd* found = nullptr;
+  std::array<char, 16384> buffer{};
+  Account account;
+  account.uid = ::geteuid();
+  account.gid = ::getegid();
+  if (::getpwuid_r(account.uid, &pwd, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    account.name = pwd.pw_name;
+    account.home = pwd.pw_dir != nullptr ? pwd.pw_dir : "/";
+  } else {
+    account.name = std::to_string(account.uid);
+  }
+  return account;
+}
+
+bool running_as_root() { return ::geteuid() == 0; }
+
+std::string Result::describe() const {
+  if (timed_out) return "timed out";
+  if (signal != 0) return fmt::format("was killed by signal {} ({})", signal, ::strsignal(signal));
+  return fmt::format("exited with status {}", exit_code);
+}
+
+stdfs::path find_program(const std::string& name) {
+  auto found = bp::search_path(name);
+  if (found.empty())
+    throw Error(ExitCode::missing_program, fmt::format("required program '{}' not found on PATH", name),
+                {fmt::format("install {} or put it on PATH", name)});
+  return found.string();
+}
+
+std::string shell_quote(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'') quoted += "'\\''";
+    else quoted += c;
+  }
+  quoted += '\'';
+  return quoted;
+}
+
+std::string format_argv(const stdfs::path& program, const std::vector<std::string>& args) {
+  auto plain = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                             "0123456789-_./=:,+@%") == std::string_view::npos;
+  };
+  std::string text = plain(program.string()) ? program.string() : shell_quote(program.string());
+  for (const auto& arg : args) {
+    text += ' ';
+    text += plain(arg) ? arg : shell_quote(arg);
+  }
+  return text;
+}
+
+Result run(const stdfs::path& program_in, const std::vector<std::string>& args, const Options& options) {
+  stdfs::path program = program_in;
+  if (!program.has_parent_path()) program = find_program(program.string());
+  if (::access(program.c_str(), X_OK) != 0)
+    throw Error(ExitCode::missing_program,
+                fmt::format("required program '{}' not found or not executable", program.string()));
+  k_log.debug("run: {}", format_argv(program, args));
+
+  // Environment of the child.
+  bp::environment env = boost::this_process::environment();
+  for (const auto& name : options.env_unset) env.erase(name);
+  if (options.run_as && ::geteuid() != options.run_as->uid) {
+    env["HOME"] = options.run_as->home.string();
+    env["USER"] = options.run_as->name;
+    env["LOGNAME"] = options.run_as->name;
+  }
+  for (const auto& [name, value] : options.env_set) env[name] = value;
+
+  ChildSetup setup;
+  if (options.run_as) setup.account = &*options.run_as;
+  stdfs::path start_dir = options.cwd ? *options.cwd
+                          : options.run_as && ::geteuid() != options.run_as->uid ? stdfs::path("/")
+                                                                                  : stdfs::current_path();
+
+  // stdin. A reader that exits early must give us EPIPE, not kill us with SIGPIPE.
+  Fd stdin_read, stdin_write;
+  if (options.stdin_data) {
+    static const bool sigpipe_ignored = (::signal(SIGPIPE, SIG_IGN), true);
+    (void)sigpipe_ignored;
+    std::tie(stdin_read, stdin_write) = make_pipe();
+  }
+  // stdout/stderr
+  Fd out_read, out_write, err_read, err_write, log_fd, stdout_file_fd;
+  if (options.output == Output::capture) {
+    if (options.stdout_file) stdout_file_fd = open_for_truncate(*options.stdout_file);
+    else std::tie(out_read, out_write) = make_pipe();
+    std::tie(err_read, err_write) = make_pipe();
+  } else if (options.output == Output::log_file) {
+    log_fd = open_for_append(options.log_file);
+  }
+
+  // Output::inherit children are in the foreground: signals reach them (interrupt.hpp).
+  std::optional<interrupt::ForegroundChild> foreground;
+  if (options.output == Output::inherit) foreground.emplace(options.leaves_sigint);
+  bp::child child;
+  try {
+    FilePtr in_file, out_file, err_file, log_file;
+    auto launch = [&](auto&&... io) {
+      child = bp::child(bp::exe = program.string(), bp::args = args, bp::env = env,
+                        bp::start_dir = start_dir.string(), setup, io...);
+    };
+    auto with_stdin = [&](auto&&... io) {
+      if (options.stdin_data) {
+        in_file = file_from(stdin_read, "r");
+        launch(bp::std_in < in_file.get(), io...);
+      } else if (options.inherit_stdin) {
+        launch(io...);
+      } else {
+        launch(bp::std_in < bp::null, io...);
+      }
+    };
+    switch (options.output) {
+    case Output::capture:
+      out_file = file_from(options.stdout_file ? stdout_file_fd : out_write, "w");
+      err_file = file_from(err_write, "w");
+      with_stdin(bp::std_out > out_file.get(), bp::std_err > err_file.get());
+      break;
+    case Output::log_file:
+      log_file = file_from(log_fd, "a");
+      with_stdin((bp::std_out & bp::std_err) > log_file.get());
+      break;
+    case Output::inherit:
+      with_stdin();
+      break;
+    }
+  } catch (const std::system_error& e) {
+    int code = e.code().value();
+    if (code == ENOENT || code == EACCES || code == ENOEXEC)
+      throw Error(ExitCode::missing_program,
+                  fmt::format("cannot run '{}': {}", program.string(), e.code().message()));
+    throw Error(ExitCode::internal, fmt::format("cannot start '{}': {}", program.string(), e.what()));
+  }
+  pid_t pid = child.id();
+  child.detach(); // we reap it ourselves below, with a bounded wait
+  if (foreground) foreground->attach(pid);
+  // Our copies of the child's ends must go, or we never see EOF.
+  stdin_read.reset();
+  out_write.reset();
+  err_write.reset();
+  log_fd.reset();
+  stdout_file_fd.reset();
+
+  Result result;
+  const auto deadline = Clock::now() + options.timeout;
+  bool timed_out = false;
+
+  // Feed stdin and drain stdout/stderr together, so no pipe fills up and blocks the child.
+  std::string_view pending_in = options.stdin_data ? std::string_view(*options.stdin_data) : std::string_view{};
+  if (stdin_write) {
+    set_nonblocking(stdin_write.get());
+    if (pending_in.empty()) stdin_write.reset();
+  }
+  while (out_read || err_read || stdin_write) {
+    std::array<pollfd, 3> fds{};
+    nfds_t count = 0;
+    int out_index = -1, err_index = -1, in_index = -1;
+    if (out_read) { out_index = count; fds[count++] = {out_read.get(), POLLIN, 0}; }
+    if (err_read) { err_index = count; fds[count++] = {err_read.get(), POLLIN, 0}; }
+    if (stdin_write) { in_index = count; fds[count++] = {stdin_write.get(), POLLOUT, 0}; }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) { timed_out = true; break; }
+    int ready = ::poll(fds.data(), count, static_cast<int>(std::min<long long>(left, 1000)));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto drain = [](Fd& fd, std::string& into) {
+      char buffer[65536];
+      ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+      if (n > 0) into.append(buffer, static_cast<size_t>(n));
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN)) fd.reset();
+    };
+    if (out_index >= 0 && fds[out_index].revents != 0) drain(out_read, result.out);
+    if (err_index >= 0 && fds[err_index].revents != 0) drain(err_read, result.err);
+    if (in_index >= 0 && fds[in_index].revents != 0) {
+      ssize_t n = ::write(stdin_write.get(), pending_in.data(), pending_in.size());
+      if (n > 0) pending_in.remove_prefix(static_cast<size_t>(n));
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || pending_in.empty()) stdin_write.reset();
+    }
+  }
+
+  std::optional<int> status;
+  if (!timed_out) status = wait_until(pid, deadline);
+  if (!status) {
+    ::kill(pid, SIGKILL);
+    int ignored = 0;
+    ::waitpid(pid, &ignored, 0);
+  }
+  foreground.reset(); // reaped: its pid is free for others
+  if (!status) {
+    result.timed_out = true;
+    result.exit_code = -1;
+    k_log.warn("{} timed out after {} ms and was killed", program.filename().string(),
+               options.timeout.count());
+    return result;
+  }
+  if (WIFEXITED(*status)) {
+    result.exit_code = WEXITSTATUS(*status);
+  } else if (WIFSIGNALED(*status)) {
+    result.exit_code = -1;
+    result.signal = WTERMSIG(*status);
+  }
+  k_log.debug("{} {}", program.filename().string(), result.describe());
+  return result;
+}
+
+Result run_checked(const stdfs::path& program, const std::vector<std::string>& args,
+                   const Options& options) {
+  Result result = run(program, args, options);
+  if (!result.ok()) {
+    std::string detail = tail(result.err.empty() ? result.out : result.err, 15);
+    throw Error(ExitCode::generic,
+                fmt::format("{} {}{}{}", stdfs::path(program).filename().string(), result.describe(),
+                            detail.empty() ? "" : ":\n", detail));
+  }
+  return result;
+}
+
+} // namespace hectic::process

@@ -1,0 +1,263 @@
+// The parts of the migrator that need no server: directory model, hashing, history checks,
+// target resolution, `create`.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <fstream>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "common/base/env.hpp"
+#include "common/base/error.hpp"
+#include "common/base/fs.hpp"
+#include "common/base/log.hpp"
+#include "common/migrate/migrate.hpp"
+
+namespace hectic::migrate {
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::optional<stdfs::path> resolve_part(const stdfs::path& dir, const char* part) {
+  std::error_code ec;
+  auto single = dir / (std::string(part) + ".sql");
+  if (stdfs::is_regular_file(single, ec)) return single;
+  auto multi = dir / part / "entrypoint.sql";
+  if (stdfs::is_regular_file(multi, ec)) return multi;
+  return std::nullopt;
+}
+
+std::string trim(std::string_view text) {
+  auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  auto end = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isdigit(c) != 0;
+  });
+}
+
+std::string utc_timestamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%d%H%M%S", &tm);
+  return buffer;
+}
+
+} // namespace
+
+bool is_migration_name(std::string_view name) {
+  return name.size() > 15 && all_digits(name.substr(0, 14)) && name[14] == '-';
+}
+
+std::vector<Migration> load_directory(const stdfs::path& dir) {
+  std::vector<Migration> out;
+  std::error_code ec;
+  if (!stdfs::exists(dir, ec)) {
+    log::Logger("migrator").warn("migration dir {} does not exist: no migrations", dir.string());
+    return out;
+  }
+  if (!stdfs::is_directory(dir, ec))
+    throw Error(ExitCode::generic, fmt::format("migration dir {} is not a directory", dir.string()),
+                {"set -d/--migration-dir (or MIGRATION_DIR) to the directory of the migrations"});
+  for (const auto& entry : stdfs::directory_iterator(dir)) {
+    auto name = entry.path().filename().string();
+    if (!entry.is_directory() || !is_migration_name(name)) continue;
+    out.push_back(Migration{name, entry.path(), resolve_part(entry.path(), "up"),
+                            resolve_part(entry.path(), "down")});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Migration& a, const Migration& b) { return a.name < b.name; });
+  return out;
+}
+
+std::string missing_note(const Migration& migration) {
+  std::vector<std::string> missing;
+  if (!migration.up) missing.emplace_back("up.sql");
+  if (!migration.down) missing.emplace_back("down.sql");
+  if (missing.empty()) return {};
+  return fmt::format("missing {}", fmt::join(missing, " "));
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    throw Error(ExitCode::internal, "sha256 failed (OpenSSL EVP_Digest)");
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    out += k_hex[digest[i] >> 4];
+    out += k_hex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+std::string hash_file(const stdfs::path& file) { return sha256_hex(fs::read_file(file)); }
+
+bool is_no_transaction(const stdfs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3); // UTF-8 BOM
+  line = trim(line);
+  if (line.rfind("--", 0) != 0) return false;
+  // "-- migrator: no-transaction", tolerant of spacing.
+  std::string rest = trim(std::string_view(line).substr(2));
+  if (rest.rfind("migrator:", 0) != 0) return false;
+  return trim(std::string_view(rest).substr(9)) == "no-transaction";
+}
+
+std::string random_word() {
+  static constexpr std::string_view k_consonants = "bcdfghjklmnprstvz";
+  static constexpr std::string_view k_vowels = "aeiou";
+  std::random_device device;
+  std::mt19937 engine(device());
+  std::string word;
+  for (int i = 0; i < 3; ++i) {
+    word += k_consonants[std::uniform_int_distribution<std::size_t>(0, k_consonants.size() - 1)(engine)];
+    word += k_vowels[std::uniform_int_distribution<std::size_t>(0, k_vowels.size() - 1)(engine)];
+  }
+  return word;
+}
+
+stdfs::path create(const stdfs::path& dir, std::string name) {
+  if (name.empty()) name = random_word();
+  if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos ||
+      trim(name).empty())
+    throw Error(ExitCode::generic, fmt::format("invalid migration name '{}'", name),
+                {"a name may hold spaces but no '/'"});
+  const std::string full = utc_timestamp() + "-" + name;
+  const stdfs::path target = dir / full;
+  std::error_code ec;
+  stdfs::create_directories(dir, ec);
+  if (ec)
+    throw Error(ExitCode::generic,
+                fmt::format("cannot create migration dir {}: {}", dir.string(), ec.message()));
+  if (!stdfs::create_directory(target, ec) || ec)
+    throw Error(ExitCode::generic,
+                fmt::format("cannot create migration {}: {}", target.string(),
+                            ec ? ec.message() : "it already exists"),
+                {"wait a second (names carry the UTC time to the second) or pick another --name"});
+  fs::write_file_atomic(target / "up.sql",
+                        fmt::format("-- migration {}: up\n"
+                                    "-- Runs in one transaction with its hectic.migration row.\n"
+                                    "-- For CREATE INDEX CONCURRENTLY and the like, make the first "
+                                    "line: -- migrator: no-transaction\n\n",
+                                    full));
+  fs::write_file_atomic(target / "down.sql",
+                        fmt::format("-- migration {}: down\n"
+                                    "-- Undo what up.sql does.\n\n",
+                                    full));
+  return target;
+}
+
+HistoryCheck check_history(const std::vector<Migration>& files, const std::vector<Applied>& applied) {
+  HistoryCheck check;
+  for (std::size_t i = 0; i < applied.size(); ++i) {
+    if (i >= files.size() || files[i].name != applied[i].name) {
+      check.prefix_ok = false;
+      check.first_difference = i;
+      break;
+    }
+  }
+  for (const auto& row : applied) {
+    auto it = std::find_if(files.begin(), files.end(),
+                           [&](const Migration& m) { return m.name == row.name; });
+    if (it == files.end()) continue; // reported by the prefix check
+    if (!it->up) {
+      check.unreadable.push_back(row.name);
+      continue;
+    }
+    if (hash_file(*it->up) != trim(row.hash)) check.tampered.push_back(row.name);
+  }
+  return check;
+}
+
+std::string describe_mismatch(const std::vector<Migration>& files,
+                              const std::vector<Applied>& applied, std::size_t position) {
+  auto at = [](std::size_t i, auto size, auto get) -> std::string {
+    return i < size ? get(i) : std::string("(nothing)");
+  };
+  std::string out = fmt::format(
+      "Migration history mismatch at position {}: database has {}, filesystem has {}\n",
+      position + 1,
+      at(position, applied.size(), [&](std::size_t i) { return applied[i].name; }),
+      at(position, files.size(), [&](std::size_t i) { return files[i].name; }));
+  out += "Database has:\n";
+  for (std::size_t i = 0; i < applied.size(); ++i)
+    out += fmt::format("  {:>3}{} {}\n", i + 1, i == position ? " >" : "  ", applied[i].name);
+  if (applied.empty()) out += "  (no migrations)\n";
+  out += "Filesystem has:\n";
+  for (std::size_t i = 0; i < files.size(); ++i)
+    out += fmt::format("  {:>3}{} {}\n", i + 1, i == position ? " >" : "  ", files[i].name);
+  if (files.empty()) out += "  (no migrations)\n";
+  return out;
+}
+
+std::size_t resolve_target(Verb verb, const std::optional<std::string>& argument,
+                           std::size_t current, const std::vector<std::string>& names) {
+  const std::size_t total = names.size();
+  auto count = [&](const char* what) -> std::size_t {
+    if (!all_digits(*argument) || argument->size() > 9)
+      throw Error(ExitCode::generic,
+                  fmt::format("invalid migrate {} argument '{}': expected a number{}", what,
+                              *argument, verb == Verb::up ? ", all, latest or head" : " or all"));
+    return static_cast<std::size_t>(std::stoul(*argument));
+  };
+  switch (verb) {
+  case Verb::up: {
+    if (argument && (*argument == "all" || *argument == "latest" || *argument == "head"))
+      return total;
+    std::size_t n = argument ? count("up") : 1;
+    if (current + n > total)
+      throw Error(ExitCode::generic,
+                  fmt::format("cannot migrate up {}: only {} pending migration{}", n,
+                              total - current, total - current == 1 ? "" : "s"),
+                  {"run `migrator status` to see the pending migrations"});
+    return current + n;
+  }
+  case Verb::down: {
+    if (argument && *argument == "all") return 0;
+    std::size_t n = argument ? count("down") : 1;
+    if (n > current)
+      throw Error(ExitCode::generic,
+                  fmt::format("cannot migrate down {}: only {} applied migration{}", n, current,
+                              current == 1 ? "" : "s"));
+    return current - n;
+  }
+  case Verb::to: {
+    if (!argument)
+      throw Error(ExitCode::missing_argument, "migrate to needs a migration name",
+                  {"migrator migrate to NAME|latest|head|last"});
+    if (*argument == "latest" || *argument == "head" || *argument == "last") return total;
+    auto it = std::find(names.begin(), names.end(), *argument);
+    if (it == names.end())
+      throw Error(ExitCode::generic,
+                  fmt::format("unknown migration '{}' in migrate to", *argument),
+                  {"run `migrator list` to see the migration names"});
+    return static_cast<std::size_t>(it - names.begin()) + 1;
+  }
+  }
+  return current;
+}
+
+std::string ci_build_id() {
+  for (const char* name :
+       {"CODEBUILD_BUILD_NUMBER", "BUILD_NUMBER", "BUILD_ID", "CI_JOB_ID", "GITHUB_RUN_ID"}) {
+    auto value = env::get(name);
+    if (value && !value->empty()) return *value;
+  }
+  return "local_run";
+}
+
+} // namespace hectic::migrate

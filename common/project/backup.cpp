@@ -1,0 +1,386 @@
+#include "common/project/backup.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "common/cluster/detail.hpp"
+#include "common/project/deploy.hpp"
+#include "common/base/env.hpp"
+#include "common/base/error.hpp"
+#include "common/base/fs.hpp"
+#include "common/base/log.hpp"
+#include "common/pg/pgbin.hpp"
+#include "common/pg/pq.hpp"
+#include "common/base/process.hpp"
+
+namespace hectic::backup {
+namespace stdfs = std::filesystem;
+namespace {
+
+const log::Logger k_log{"db backup"};
+
+bool is_file(const stdfs::path& path) {
+  std::error_code ec;
+  return stdfs::is_regular_file(path, ec);
+}
+
+// base.tar.gz, else base.tar.
+std::optional<stdfs::path> member(const stdfs::path& dir, const std::string& stem) {
+  for (const auto& name : {stem + ".tar.gz", stem + ".tar"})
+    if (is_file(dir / name)) return dir / name;
+  return std::nullopt;
+}
+
+void extract(const stdfs::path& archive, const stdfs::path& into) {
+  // GNU tar detects gzip by itself when reading.
+  process::run_checked("tar", {"-xf", archive.string(), "-C", into.string()});
+}
+
+// Moves every entry of from into to (same file system).
+void move_entries(const stdfs::path& from, const stdfs::path& to) {
+  for (const auto& entry : stdfs::directory_iterator(from)) stdfs::rename(entry.path(), to / entry.path().filename());
+}
+
+// What was unpacked must be a PostgreSQL data dir: a start on anything else would create a
+// fresh, empty cluster and report success.
+void require_data_dir(const stdfs::path& backup, const stdfs::path& data_dir) {
+  if (!is_file(data_dir / "PG_VERSION"))
+    throw Error(ExitCode::generic,
+                fmt::format("backup {} holds no PostgreSQL data directory (no PG_VERSION in its base archive)",
+                            backup.string()),
+                {"a backup directory holds base.tar.gz and pg_wal.tar.gz (database backup makes one)"});
+}
+
+void remove_leftovers(const stdfs::path& data_dir) {
+  // A tar's "." entry may carry any mode; the server insists on 0700 (or 0750).
+  stdfs::permissions(data_dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
+  for (const char* name : {"standby.signal", "recovery.signal", "recovery.conf", "postmaster.pid", "postmaster.opts"}) {
+    std::error_code ec;
+    stdfs::remove(data_dir / name, ec);
+  }
+}
+
+// The server account's ownership for a data dir we filled as root.
+void hand_over(const cluster::Config& config) {
+  if (!config.run_as || !process::running_as_root()) return;
+  cluster::detail::chown_tree(config.working_dir, {config.run_as->uid, config.run_as->gid});
+}
+
+void write_text(const stdfs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) fail(ExitCode::generic, "cannot write {}", path.string());
+}
+
+stdfs::path absolute_clean(const stdfs::path& path) { return stdfs::weakly_canonical(stdfs::absolute(path)); }
+
+// a is b or an ancestor of b.
+bool contains(const stdfs::path& a, const stdfs::path& b) {
+  auto ai = a.begin(), bi = b.begin();
+  for (; ai != a.end(); ++ai, ++bi) {
+    if (ai->empty()) continue; // trailing separator
+    if (bi == b.end() || *ai != *bi) return false;
+  }
+  return true;
+}
+
+// An output dir is replaced as a whole, so it must be new, empty, or an earlier backup: a
+// mistyped -o naming a directory of the user's never gets emptied.
+void check_replaceable(const stdfs::path& dir) {
+  std::error_code ec;
+  if (!stdfs::exists(stdfs::symlink_status(dir, ec))) return;
+  if (!stdfs::is_directory(stdfs::symlink_status(dir, ec)))
+    throw Error(ExitCode::generic, fmt::format("output {} exists and is not a directory", dir.string()),
+                {"choose a new directory with -o PATH"});
+  if (stdfs::is_empty(dir, ec) || member(dir, "base")) return;
+  throw Error(ExitCode::generic,
+              fmt::format("output {} exists and holds no backup (no base.tar.gz): refusing to replace it",
+                          dir.string()),
+              {"choose a new or empty directory with -o PATH, or remove this one yourself"});
+}
+
+// Replaces dir by staged (a sibling) in one rename, after removing the old dir.
+void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
+  std::error_code ec;
+  stdfs::remove_all(dir, ec);
+  stdfs::rename(staged, dir);
+}
+
+// pg_basebackup needs a `replication` hba entry. postgres-init writes one; a cluster whose hba
+// file predates that (kept by the shell tools) gets the same trust for replication on the local
+// socket (no wider access than `local all all trust`) and a reload.
+// Only a server on this machine's socket: a remote server's hba path names a file over there.
+void allow_local_replication(const std::string& url) {
+  auto keywords = pq::parse_conninfo(url);
+  auto host = keywords.count("host") ? keywords["host"] : std::string();
+  if (!host.empty() && host.front() != '/' && host.front() != '@') return; // TCP: not ours to edit
+  pq::Connection connection(url, "database backup");
+  auto rules = connection.exec(
+      "SELECT count(*) FROM pg_hba_file_rules WHERE type = 'local' AND 'replication' = ANY(database)");
+  if (rules.scalar() != "0") return;
+  auto hba = stdfs::path(connection.exec("SHOW hba_file").scalar());
+  if (::access(hba.c_str(), W_OK) != 0) {
+    k_log.warn("the server allows no replication on the local socket and {} is not writable here", hba.string());
+    return;
+  }
+  auto text = fs::read_file(hba);
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  text += "# added by database backup: pg_basebackup over the local socket\n"
+          "local   replication  all   trust\n";
+  std::ofstream out(hba, std::ios::trunc);
+  out << text;
+  if (!out) fail(ExitCode::generic, "cannot add a replication line to {}", hba.string());
+  out.close();
+  connection.exec("SELECT pg_reload_conf()");
+  k_log.info("allowed replication on the local socket in {}", hba.string());
+}
+
+} // namespace
+
+ScratchDir::ScratchDir(stdfs::path dir) : m_dir(std::move(dir)), m_guard([d = m_dir] { remove(d); }) {
+  std::error_code ec;
+  if (stdfs::exists(m_dir, ec)) remove(m_dir);
+  stdfs::create_directories(m_dir);
+}
+
+ScratchDir::~ScratchDir() { m_guard.run(); }
+
+void ScratchDir::remove(const stdfs::path& dir) noexcept {
+  try {
+    cluster::stop(dir);
+  } catch (const std::exception& e) {
+    k_log.warn("cannot stop the server of {}: {}", dir.string(), e.what());
+  }
+  std::error_code ec;
+  stdfs::remove_all(dir, ec);
+}
+
+stdfs::path default_dir() { return env::local_dir() / "focus" / "postgresql-backup"; }
+stdfs::path default_normalized_dir() { return env::local_dir() / "focus" / "postgresql-backup-normalized"; }
+
+void create(const std::string& url, const stdfs::path& dir) {
+  check_replaceable(dir);
+  auto keywords = pq::parse_conninfo(url);
+  auto staged = stdfs::path(dir.string() + fmt::format(".tmp-{}", ::getpid()));
+  std::error_code ec;
+  stdfs::remove_all(staged, ec);
+  if (dir.has_parent_path()) stdfs::create_directories(dir.parent_path());
+  k_log.info("pg_basebackup of {} into {}", pq::redact(url), dir.string());
+  allow_local_replication(url);
+  try {
+    process::Options options;
+    options.timeout = std::chrono::hours(6);
+    process::run_checked(pgbin::program("pg_basebackup"),
+                         {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
+                          "--checkpoint=fast", "--no-password", "--dbname=" + url},
+                         options);
+    if (keywords.count("dbname") && !keywords["dbname"].empty())
+      write_text(staged / "database_name", keywords["dbname"] + "\n");
+    replace_dir(staged, dir);
+  } catch (...) {
+    stdfs::remove_all(staged, ec);
+    throw;
+  }
+}
+
+void unpack(const stdfs::path& backup, const stdfs::path& data_dir, bool archive) {
+  std::error_code ec;
+  if (!stdfs::exists(backup, ec))
+    throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup.string()),
+                {"create one with: database backup"});
+  stdfs::create_directories(data_dir);
+  stdfs::permissions(data_dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
+  stdfs::path source = backup;
+  std::optional<fs::TempDir> unpacked;
+  if (archive || is_file(backup)) {
+    unpacked.emplace("backup-archive", data_dir.parent_path());
+    extract(backup, unpacked->path());
+    source = unpacked->path();
+    // An archive of a backup directory may hold it as its one top-level entry.
+    std::vector<stdfs::path> entries;
+    for (const auto& e : stdfs::directory_iterator(source)) entries.push_back(e.path());
+    if (entries.size() == 1 && stdfs::is_directory(entries.front())) source = entries.front();
+    if (is_file(source / "PG_VERSION")) {
+      move_entries(source, data_dir);
+      remove_leftovers(data_dir);
+      return;
+    }
+  }
+  auto base = member(source, "base");
+  if (!base)
+    throw Error(ExitCode::generic, fmt::format("backup {} has no base.tar.gz", backup.string()),
+                {"a backup directory holds base.tar.gz and pg_wal.tar.gz (database backup makes one)"});
+  extract(*base, data_dir);
+  if (auto wal = member(source, "pg_wal")) {
+    stdfs::create_directories(data_dir / "pg_wal");
+    extract(*wal, data_dir / "pg_wal");
+  }
+  remove_leftovers(data_dir);
+  require_data_dir(backup, data_dir);
+}
+
+std::optional<std::string> database_name(const stdfs::path& backup) {
+  auto file = backup / "database_name";
+  if (!is_file(file)) return std::nullopt;
+  auto text = fs::read_file(file);
+  auto end = text.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return std::nullopt;
+  return text.substr(0, end + 1);
+}
+
+cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup, bool archive) {
+  std::error_code ec;
+  if (!stdfs::exists(backup, ec))
+    throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup.string()),
+                {"create one with: database backup"});
+  // Whatever can fail on the backup alone (its database_name, its archives, its contents)
+  // fails before anything is stopped: the cluster stays as it was, running, its data intact.
+  auto restored = config;
+  if (auto name = database_name(backup)) restored.database = *name;
+  restored.reuse = true;
+  restored.heal_damage = false; // a backup that cannot start is an error, never a fresh cluster
+  config.reuse = true;          // what put_back restarts is the previous data, as it was
+  config.heal_damage = false;
+  stdfs::create_directories(config.working_dir);
+  fs::TempDir staging(".restore", config.working_dir);
+  auto staged = staging.path() / "data";
+  unpack(backup, staged, archive);
+
+  k_log.info("stopping the cluster of {}", config.working_dir.string());
+  const bool was_running = cluster::stop(config.working_dir) == cluster::StopOutcome::stopped;
+  auto data = config.data_dir();
+  auto previous = staging.path() / "previous-data";
+  const bool had_data = stdfs::exists(data, ec);
+  if (had_data && ::rename(data.c_str(), previous.c_str()) != 0) {
+    Error error(ExitCode::generic, fmt::format("cannot move {} aside for the restore: {}", data.string(),
+                                               std::strerror(errno)));
+    if (was_running) cluster::start(config);
+    throw error;
+  }
+
+  // From here until the restored server is up, data/ is not the user's: a failure or a signal
+  // puts the previous data back (and restarts its server after a failure, if it ran). The
+  // staging dir's removal then takes the failed restore with it. Returns what to tell the user.
+  auto put_back = [&, had_data, was_running](bool restart) -> std::string {
+    try {
+      cluster::stop(config.working_dir);
+      if (stdfs::exists(data, ec)) stdfs::rename(data, staging.path() / "failed-data");
+      if (!had_data) return fmt::format("{} held no data before the restore", config.working_dir.string());
+      stdfs::rename(previous, data);
+      if (!was_running || !restart) return fmt::format("the previous {} is back in place", data.string());
+      try {
+        cluster::start(config);
+        return fmt::format("the previous {} is back in place and its server running again", data.string());
+      } catch (const std::exception& failed) {
+        return fmt::format("the previous {} is back in place; its server did not restart: {}", data.string(),
+                           failed.what());
+      }
+    } catch (const std::exception& e) {
+      staging.keep();
+      return fmt::format("could not put the previous data back ({}): it is kept in {}", e.what(), previous.string());
+    }
+  };
+  // On a signal, the watcher puts it back; dismiss() says whether it did so first.
+  interrupt::CleanupGuard on_signal([put_back, staging_dir = staging.path()]() mutable {
+    k_log.warn("restore interrupted: {}", put_back(false));
+    std::error_code ignored;
+    if (!stdfs::exists(staging_dir / "previous-data", ignored)) stdfs::remove_all(staging_dir, ignored);
+  });
+  try {
+    stdfs::rename(staged, data);
+    hand_over(config);
+    k_log.info("starting the restored cluster (database {})", restored.database);
+    auto endpoint = cluster::start(restored);
+    on_signal.dismiss();
+    return endpoint;
+  } catch (Error& error) {
+    if (on_signal.dismiss()) error.with_hint(put_back(true));
+    throw;
+  } catch (...) {
+    if (on_signal.dismiss()) k_log.warn("{}", put_back(true));
+    throw;
+  }
+}
+
+void check_distinct(const stdfs::path& input, const stdfs::path& output) {
+  auto in = absolute_clean(input), out = absolute_clean(output);
+  if (in == out)
+    throw Error(ExitCode::generic, fmt::format("output {} is the input backup", out.string()),
+                {"choose another directory with -o PATH"});
+  if (contains(in, out))
+    throw Error(ExitCode::generic, fmt::format("output {} is inside the input backup {}", out.string(), in.string()),
+                {"choose a directory outside the input with -o PATH"});
+  if (contains(out, in))
+    throw Error(ExitCode::generic, fmt::format("output {} contains the input backup {}", out.string(), in.string()),
+                {"choose a directory that does not contain the input with -o PATH"});
+}
+
+void normalize(const NormalizeOptions& options) {
+  check_distinct(options.input, options.output);
+  std::error_code ec;
+  if (!stdfs::exists(options.input, ec))
+    throw Error(ExitCode::generic, fmt::format("backup {} does not exist", options.input.string()),
+                {"pass the production backup directory (base.tar.gz, pg_wal.tar.gz) as PATH"});
+  check_replaceable(options.output);
+  auto parent = absolute_clean(options.output).parent_path();
+  stdfs::create_directories(parent);
+  ScratchDir work(deploy::scratch_parent() / fmt::format(".normalize-{}", ::getpid()));
+
+  auto config = cluster::Config::for_working_dir(work.path());
+  config.log_path.reset();
+  config.preload_libraries.clear();
+  config.preload_explicit = false;
+  config.reuse = true;
+  config.heal_damage = false;
+  auto database = options.database ? *options.database
+                                   : database_name(options.input).value_or(env::get_or("PG_DATABASE", "testdb"));
+  config.database = database;
+
+  auto data = config.data_dir();
+  unpack(options.input, data, options.archive);
+  // Local access and config: trust on the socket only; the cluster unit forces the runtime
+  // settings (socket, port, logging) when it starts.
+  write_text(data / "pg_hba.conf", cluster::detail::render_hba_conf());
+  write_text(data / "pg_ident.conf", "");
+  write_text(data / "postgresql.conf", "# replaced by database normalize-backup\n" + cluster::detail::render_base_conf());
+  write_text(data / "postgresql.auto.conf", "# replaced by database normalize-backup\n");
+  hand_over(config);
+
+  k_log.info("starting the backup in a throw-away cluster to normalise it");
+  {
+    auto endpoint = cluster::start(config);
+    auto admin = options.admin_role.value_or(endpoint.user);
+    auto role = options.role.value_or(endpoint.user);
+    pq::Connection connection(pq::socket_url(admin, "postgres", endpoint.socket_dir, endpoint.port),
+                              "database normalize-backup");
+    if (connection.exec_params("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}).scalar() == "0") {
+      connection.exec("CREATE ROLE " + connection.quote_identifier(role) + " LOGIN SUPERUSER");
+      k_log.info("created role {}", role);
+    }
+    if (connection.exec_params("SELECT count(*) FROM pg_database WHERE datname = $1", {database}).scalar() == "0") {
+      connection.exec("CREATE DATABASE " + connection.quote_identifier(database) + " OWNER " +
+                      connection.quote_identifier(role));
+      k_log.info("created database {}", database);
+    }
+    connection.exec("CHECKPOINT");
+    // Stop before the guard's removal: the data dir is what we pack.
+    cluster::stop(config.working_dir);
+    for (const char* leftover : {"log", "postmaster.opts"}) stdfs::remove_all(data / leftover, ec);
+    auto staged = stdfs::path(absolute_clean(options.output).string() + fmt::format(".tmp-{}", ::getpid()));
+    stdfs::remove_all(staged, ec);
+    stdfs::create_directories(staged);
+    try {
+      process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."});
+      write_text(staged / "database_name", database + "\n");
+      replace_dir(staged, options.output);
+    } catch (...) {
+      stdfs::remove_all(staged, ec);
+      throw;
+    }
+  }
+}
+
+} // namespace hectic::backup

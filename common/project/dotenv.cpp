@@ -1,0 +1,82 @@
+#include "common/project/dotenv.hpp"
+
+#include <unistd.h>
+
+#include "common/base/env.hpp"
+#include "common/base/error.hpp"
+#include "common/base/fs.hpp"
+#include "common/base/log.hpp"
+
+namespace hectic::dotenv {
+namespace {
+
+const log::Logger k_log{"db secrets"};
+
+bool readable(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), R_OK) == 0;
+}
+
+std::string_view trim(std::string_view text) {
+  const char* ws = " \t\r\n";
+  auto begin = text.find_first_not_of(ws);
+  if (begin == std::string_view::npos) return {};
+  auto end = text.find_last_not_of(ws);
+  return text.substr(begin, end - begin + 1);
+}
+
+} // namespace
+
+std::optional<Source> resolve(const std::optional<std::filesystem::path>& explicit_file, Mode mode) {
+  if (auto content = env::get("HECTIC_DOTENV_CONTENT"); content && !content->empty())
+    return Source{"HECTIC_DOTENV_CONTENT", *content};
+
+  std::optional<std::filesystem::path> file = explicit_file;
+  std::string origin = "-f";
+  if (!file) {
+    if (auto from_env = env::get("HECTIC_DOTENV_FILE"); from_env && !from_env->empty()) {
+      file = *from_env;
+      origin = "HECTIC_DOTENV_FILE";
+    }
+  }
+  if (file) {
+    if (readable(*file)) return Source{file->string(), fs::read_file(*file)};
+    if (mode == Mode::strict)
+      throw Error(ExitCode::missing_argument,
+                  fmt::format("dotenv file {} ({}) is not readable", file->string(), origin),
+                  {"pass a readable file with -f FILE, or set HECTIC_DOTENV_CONTENT"});
+    k_log.warn("dotenv file {} ({}) is not readable; trying $LOCAL_DIR/.env.$ENVIRONMENT",
+               file->string(), origin);
+  }
+
+  auto environment = env::get("ENVIRONMENT");
+  auto local = env::get("LOCAL_DIR");
+  if (environment && !environment->empty() && local && !local->empty()) {
+    std::filesystem::path path = std::filesystem::path(*local) / (".env." + *environment);
+    if (readable(path)) return Source{path.string(), fs::read_file(path)};
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> parse(std::string_view content) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  while (!content.empty()) {
+    auto newline = content.find('\n');
+    std::string_view line = content.substr(0, newline);
+    content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
+    line = trim(line);
+    if (line.empty() || line.front() == '#') continue;
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = trim(line.substr(0, eq));
+    std::string_view value = trim(line.substr(eq + 1));
+    if (key.empty()) continue;
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    pairs.emplace_back(std::string(key), std::string(value));
+  }
+  return pairs;
+}
+
+} // namespace hectic::dotenv
