@@ -8,12 +8,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
 #include "common/base/error.hpp"
+#include "common/base/fd.hpp"
 
 namespace hectic::fs {
 
@@ -66,64 +67,68 @@ std::string read_file(const stdfs::path& path) {
   return buffer.str();
 }
 
-void write_file_atomic(const stdfs::path& link_or_path, std::string_view content) {
-  // A symlinked file (a shared test-data.sql) is replaced where it lives, the link kept; an
-  // existing file keeps its mode.
-  std::error_code ec;
-  stdfs::path path = link_or_path;
-  if (stdfs::is_symlink(link_or_path, ec)) {
-    auto target = stdfs::weakly_canonical(link_or_path, ec);
-    if (!ec) path = target;
-  }
-  stdfs::path tmp = path;
-  tmp += fmt::format(".tmp-{}", getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw Error(ExitCode::generic,
-                fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
-  struct stat existing {};
-  if (::stat(path.c_str(), &existing) == 0) (void)::fchmod(fd, existing.st_mode & 07777);
-  const char* data = content.data();
-  size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, data, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int saved = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw Error(ExitCode::generic,
-                  fmt::format("cannot write {}: {}", tmp.string(), std::strerror(saved)));
-    }
-    data += n;
-    left -= static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int saved = errno;
-    ::unlink(tmp.c_str());
-    throw Error(ExitCode::generic,
-                fmt::format("cannot write {}: {}", tmp.string(), std::strerror(saved)));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(tmp.c_str());
-    throw Error(ExitCode::generic, fmt::format("cannot rename {} to {}: {}", tmp.string(),
-                                               path.string(), std::strerror(saved)));
-  }
+namespace {
+
+[[noreturn]] void throw_write_error(const stdfs::path& path, int error) {
+  throw Error(ExitCode::generic, fmt::format("cannot write {}: {}", path.string(), std::strerror(error)));
 }
 
-namespace {
-std::string utc_format(const char* format) {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[64];
-  std::strftime(buffer, sizeof buffer, format, &tm);
-  return buffer;
+stdfs::path resolve_target(const stdfs::path& path, bool follow_symlink) {
+  std::error_code ec;
+  if (!stdfs::is_symlink(path, ec)) return path;
+  if (!follow_symlink)
+    throw Error(ExitCode::generic,
+                fmt::format("refusing to write {}: it is a symbolic link", path.string()),
+                {"remove the link; the file is created here"});
+  auto target = stdfs::weakly_canonical(path, ec);
+  return ec ? path : target;
 }
+
+// O_EXCL with a random name: a name planted in advance (a link, a fifo) is never opened.
+std::pair<UniqueFd, std::string> create_temporary(int dir_fd, const std::string& name, mode_t mode) {
+  std::random_device random;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    auto temp = fmt::format(".{}.tmp-{:08x}{:08x}", name, random(), random());
+    UniqueFd fd(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    if (fd) return {std::move(fd), temp};
+    if (errno != EEXIST) throw_write_error(name, errno);
+  }
+  throw_write_error(name, EEXIST);
+}
+
+bool write_all(int fd, std::string_view content) {
+  while (!content.empty()) {
+    ssize_t n = ::write(fd, content.data(), content.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    content.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
 } // namespace
 
-std::string utc_stamp_for_filename() { return utc_format("%Y-%m-%dT%H-%M-%SZ"); }
-std::string utc_now_text() { return utc_format("%Y-%m-%d %H:%M:%S UTC"); }
+void write_file_atomic(const stdfs::path& given, std::string_view content, const WriteOptions& options) {
+  const stdfs::path path = resolve_target(given, options.follow_symlink);
+  const stdfs::path parent = path.has_parent_path() ? path.parent_path() : stdfs::path(".");
+  const std::string name = path.filename().string();
+  UniqueFd dir(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) throw_write_error(path, errno);
+  mode_t mode = options.mode.value_or(0644);
+  struct stat existing {};
+  if (!options.mode && ::fstatat(dir.get(), name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISREG(existing.st_mode))
+    mode = existing.st_mode & 07777;
+  auto [fd, temp] = create_temporary(dir.get(), name, mode);
+  auto fail = [&, &temp = temp](int error) {
+    ::unlinkat(dir.get(), temp.c_str(), 0);
+    throw_write_error(path, error);
+  };
+  // fchmod: the umask narrowed the mode openat applied.
+  if (!write_all(fd.get(), content) || ::fchmod(fd.get(), mode) != 0) fail(errno);
+  if (options.owner && ::fchown(fd.get(), options.owner->uid, options.owner->gid) != 0) fail(errno);
+  if (::fsync(fd.get()) != 0 || ::close(fd.release()) != 0) fail(errno);
+  if (::renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) != 0) fail(errno);
+}
 
 } // namespace hectic::fs

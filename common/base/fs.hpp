@@ -1,6 +1,9 @@
 #pragma once
-// Filesystem helpers: temp dirs (RAII), whole-file reads, atomic writes.
+// Filesystem helpers: temp dirs (RAII), tree removal, whole-file reads, atomic writes.
+#include <sys/types.h>
+
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,12 +35,27 @@ void remove_tree(const std::filesystem::path& path, std::error_code& ec);
 
 // Whole file as a string; throws Error(generic) naming the path.
 std::string read_file(const std::filesystem::path& path);
-// Writes to "<path>.tmp-<pid>" then renames over path: readers never see a partial file. A
-// symlink is followed (its target replaced, the link kept); an existing file keeps its mode.
-void write_file_atomic(const std::filesystem::path& path, std::string_view content);
-// "2026-11-21T11-47-44Z" style UTC stamp usable in file names.
-std::string utc_stamp_for_filename();
-// "2026-11-21 11:47:44 UTC".
-std::string utc_now_text();
+// An account to give a file to (root writing a file for the server account).
+struct Owner {
+  uid_t uid;
+  gid_t gid;
+};
+
+// How write_file_atomic treats the file it replaces.
+struct WriteOptions {
+  // Mode of the new file; unset: an existing file's mode, else 0644.
+  std::optional<mode_t> mode;
+  // Chowned through the temporary's fd before the rename, never by path.
+  std::optional<Owner> owner;
+  // A symlink at path: true replaces its target (the link kept, a shared test-data.sql); false
+  // refuses it (a directory another account can write: root never follows its links).
+  bool follow_symlink = true;
+};
+
+// Writes a temporary beside path (O_EXCL|O_NOFOLLOW, an unpredictable name, relative to the
+// parent's fd), fsyncs it, then renames it over path: readers never see a partial file.
+// Throws Error(generic) naming the path.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                       const WriteOptions& options = {});
 
 } // namespace hectic::fs

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/base/error.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::log {
 namespace {
@@ -21,12 +22,6 @@ struct State {
 State& state() {
   static State s;
   return s;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 // "db" covers "db deploy" and "db" itself, not "dbx".
@@ -76,7 +71,7 @@ LevelSpec LevelSpec::parse(std::string_view text) {
   bool have_default = false;
   while (!text.empty()) {
     auto end = text.find_first_of(";,");
-    std::string_view token = trim(text.substr(0, end));
+    std::string_view token = text::trim(text.substr(0, end));
     text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
     if (token.empty()) continue;
     auto eq = token.find('=');
@@ -91,8 +86,8 @@ LevelSpec LevelSpec::parse(std::string_view text) {
       have_default = true;
       continue;
     }
-    std::string_view ns = trim(token.substr(0, eq));
-    auto level = parse_level(trim(token.substr(eq + 1)));
+    std::string_view ns = text::trim(token.substr(0, eq));
+    auto level = parse_level(text::trim(token.substr(eq + 1)));
     if (ns.empty() || !level)
       throw Error(ExitCode::missing_argument,
                   fmt::format("invalid HECTIC_LOG token '{}'", token),

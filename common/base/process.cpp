@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "common/base/error.hpp"
+#include "common/base/fd.hpp"
 #include "common/base/interrupt.hpp"
 #include "common/base/log.hpp"
 
@@ -32,37 +33,12 @@ namespace {
 
 const log::Logger k_log{"process"};
 
-// A file descriptor that closes itself.
-class Fd {
-public:
-  Fd() = default;
-  explicit Fd(int fd) : m_fd(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      m_fd = std::exchange(other.m_fd, -1);
-    }
-    return *this;
-  }
-  int get() const { return m_fd; }
-  explicit operator bool() const { return m_fd >= 0; }
-  void reset() {
-    if (m_fd >= 0) ::close(m_fd);
-    m_fd = -1;
-  }
-
-private:
-  int m_fd = -1;
-};
-
 // Both ends close-on-exec: only the dup2'ed copy on 0/1/2 reaches the child.
-std::pair<Fd, Fd> make_pipe() {
+std::pair<UniqueFd, UniqueFd> make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     throw Error(ExitCode::internal, fmt::format("pipe2 failed: {}", std::strerror(errno)));
-  return {Fd(fds[0]), Fd(fds[1])};
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 // FILE* wrappers for Boost.Process redirections; the FILE* owns a dup of the fd.
@@ -73,7 +49,7 @@ struct FileCloser {
 };
 using FilePtr = std::unique_ptr<FILE, FileCloser>;
 
-FilePtr file_from(const Fd& fd, const char* mode) {
+FilePtr file_from(const UniqueFd& fd, const char* mode) {
   int copy = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
   if (copy < 0) throw Error(ExitCode::internal, fmt::format("dup failed: {}", std::strerror(errno)));
   FILE* f = ::fdopen(copy, mode);
@@ -84,20 +60,20 @@ FilePtr file_from(const Fd& fd, const char* mode) {
   return FilePtr(f);
 }
 
-Fd open_for_append(const stdfs::path& path) {
+UniqueFd open_for_append(const stdfs::path& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0)
     throw Error(ExitCode::generic,
                 fmt::format("cannot open log file {}: {}", path.string(), std::strerror(errno)));
-  return Fd(fd);
+  return UniqueFd(fd);
 }
 
-Fd open_for_truncate(const stdfs::path& path) {
+UniqueFd open_for_truncate(const stdfs::path& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     throw Error(ExitCode::generic,
                 fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
-  return Fd(fd);
+  return UniqueFd(fd);
 }
 
 // In the child, between fork and exec: fds >= 3 close on exec (TOOLCHAIN: bp::limit_handles is
@@ -261,14 +237,14 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
                                                                                   : stdfs::current_path();
 
   // stdin. A reader that exits early must give us EPIPE, not kill us with SIGPIPE.
-  Fd stdin_read, stdin_write;
+  UniqueFd stdin_read, stdin_write;
   if (options.stdin_data) {
     static const bool sigpipe_ignored = (::signal(SIGPIPE, SIG_IGN), true);
     (void)sigpipe_ignored;
     std::tie(stdin_read, stdin_write) = make_pipe();
   }
   // stdout/stderr
-  Fd out_read, out_write, err_read, err_write, log_fd, stdout_file_fd;
+  UniqueFd out_read, out_write, err_read, err_write, log_fd, stdout_file_fd;
   if (options.output == Output::capture) {
     if (options.stdout_file) stdout_file_fd = open_for_truncate(*options.stdout_file);
     else std::tie(out_read, out_write) = make_pipe();
@@ -352,7 +328,7 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
       if (errno == EINTR) continue;
       break;
     }
-    auto drain = [](Fd& fd, std::string& into) {
+    auto drain = [](UniqueFd& fd, std::string& into) {
       char buffer[65536];
       ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
       if (n > 0) into.append(buffer, static_cast<size_t>(n));

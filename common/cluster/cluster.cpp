@@ -27,6 +27,7 @@
 #include "common/base/fs.hpp"
 #include "common/base/interrupt.hpp"
 #include "common/base/log.hpp"
+#include "common/base/text.hpp"
 #include "common/pg/pgbin.hpp"
 #include "common/pg/pq.hpp"
 #include "common/pg/quote.hpp"
@@ -84,36 +85,10 @@ void remove_tree(const stdfs::path& path) {
                 {"remove it by hand, or point PG_WORKING_DIR elsewhere"});
 }
 
-// Writes a file owned by the server account (mode 0600), replacing it atomically.
+// Writes a file owned by the server account (mode 0600), replacing it atomically. The
+// directory is the server account's: a link planted there is refused, never followed.
 void write_owned(const stdfs::path& path, std::string_view content, const std::optional<detail::Owner>& owner) {
-  auto temp = path;
-  temp += fmt::format(".tmp-{}", ::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error(ExitCode::generic, fmt::format("could not write {}: {}", path.string(), std::strerror(errno)));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw Error(ExitCode::generic, fmt::format("could not write {}: {}", path.string(), std::strerror(saved)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (owner && ::fchown(fd, owner->uid, owner->gid) != 0) {
-    int saved = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    throw Error(ExitCode::generic, fmt::format("could not chown {}: {}", path.string(), std::strerror(saved)));
-  }
-  ::close(fd);
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    throw Error(ExitCode::generic, fmt::format("could not write {}: {}", path.string(), std::strerror(saved)));
-  }
+  fs::write_file_atomic(path, content, {.mode = 0600, .owner = owner, .follow_symlink = false});
 }
 
 std::string read_text(const stdfs::path& path, std::uintmax_t from = 0) {
@@ -835,7 +810,7 @@ Endpoint start(const Config& config) {
   if (!result.ok) {
     if (!reuse || !config.heal_damage || !detail::log_shows_damage(result.log))
       throw start_error(result, data_dir, server_log);
-    auto broken = working_dir / ("data.broken-" + fs::utc_stamp_for_filename());
+    auto broken = working_dir / ("data.broken-" + text::utc_stamp_for_filename());
     if (::rename(data_dir.c_str(), broken.c_str()) != 0)
       throw Error(ExitCode::generic, fmt::format("could not move the damaged {} aside: {}", data_dir.string(),
                                                  std::strerror(errno)));

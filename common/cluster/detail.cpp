@@ -19,33 +19,12 @@
 #include <fmt/format.h>
 
 #include "common/base/error.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::cluster::detail {
 namespace stdfs = std::filesystem;
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
-}
-
-std::vector<std::string_view> split_lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    auto end = text.find('\n');
-    if (end == std::string_view::npos) {
-      lines.push_back(text);
-      break;
-    }
-    lines.push_back(text.substr(0, end));
-    text.remove_prefix(end + 1);
-  }
-  return lines;
-}
 
 // Small files only (postmaster.pid, /proc/<pid>/comm): no exceptions, "" when unreadable.
 std::string slurp(const stdfs::path& path) {
@@ -71,10 +50,10 @@ std::string slurp(const stdfs::path& path) {
 } // namespace
 
 std::optional<PidFile> parse_pidfile(std::string_view text) {
-  auto lines = split_lines(text);
+  auto lines = text::split_lines(text);
   if (lines.empty()) return std::nullopt;
   PidFile pidfile;
-  auto first = trim(lines[0]);
+  auto first = text::trim(lines[0]);
   long pid = 0;
   for (char c : first) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -83,9 +62,9 @@ std::optional<PidFile> parse_pidfile(std::string_view text) {
   }
   if (pid <= 0) return std::nullopt;
   pidfile.pid = static_cast<pid_t>(pid);
-  if (lines.size() > 1) pidfile.data_dir = std::string(trim(lines[1]));
+  if (lines.size() > 1) pidfile.data_dir = std::string(text::trim(lines[1]));
   if (lines.size() > 3) {
-    auto port = trim(lines[3]);
+    auto port = text::trim(lines[3]);
     int value = 0;
     for (char c : port) {
       if (c < '0' || c > '9') {
@@ -97,8 +76,8 @@ std::optional<PidFile> parse_pidfile(std::string_view text) {
     }
     pidfile.port = value;
   }
-  if (lines.size() > 4) pidfile.socket_dir = std::string(trim(lines[4]));
-  if (lines.size() > 7) pidfile.status = std::string(trim(lines[7]));
+  if (lines.size() > 4) pidfile.socket_dir = std::string(text::trim(lines[4]));
+  if (lines.size() > 7) pidfile.status = std::string(text::trim(lines[7]));
   return pidfile;
 }
 
@@ -121,7 +100,7 @@ bool process_alive(pid_t pid) {
 
 bool is_postgres_process(pid_t pid) {
   auto comm = slurp(fmt::format("/proc/{}/comm", pid));
-  auto name = trim(std::string_view(comm));
+  auto name = text::trim(std::string_view(comm));
   if (!name.empty() && name.back() == '\n') name.remove_suffix(1);
   return name == "postgres" || name == "postmaster";
 }
@@ -163,7 +142,7 @@ std::vector<std::string> split_libraries(std::string_view text) {
   std::vector<std::string> libraries;
   while (true) {
     auto comma = text.find(',');
-    auto item = trim(text.substr(0, comma));
+    auto item = text::trim(text.substr(0, comma));
     if (item.size() >= 2 && item.front() == '"' && item.back() == '"')
       item = item.substr(1, item.size() - 2);
     if (!item.empty()) libraries.emplace_back(item);
@@ -245,7 +224,7 @@ std::string render_runtime_conf(const RuntimeSettings& settings) {
 
 std::string runtime_signature(std::string_view runtime_conf) {
   const std::string_view prefix = "# hectic-signature: ";
-  for (auto line : split_lines(runtime_conf))
+  for (auto line : text::split_lines(runtime_conf))
     if (line.substr(0, prefix.size()) == prefix) return std::string(line.substr(prefix.size()));
   return {};
 }
@@ -269,12 +248,12 @@ std::string render_base_conf() {
 std::string with_include_last(std::string_view conf) {
   const std::string_view comment = "# hectic: the settings postgres-init forces on every start";
   std::vector<std::string_view> kept;
-  for (auto line : split_lines(conf)) {
-    auto content = trim(line);
+  for (auto line : text::split_lines(conf)) {
+    auto content = text::trim(line);
     if (content == k_include_line || content == comment) continue;
     kept.push_back(line);
   }
-  while (!kept.empty() && trim(kept.back()).empty()) kept.pop_back();
+  while (!kept.empty() && text::trim(kept.back()).empty()) kept.pop_back();
   std::string text;
   for (auto line : kept) {
     text += line;
@@ -318,8 +297,8 @@ bool log_shows_damage(std::string_view log_text) {
 
 std::vector<std::string> tail_lines(std::string_view text, std::size_t max_lines) {
   std::vector<std::string> lines;
-  for (auto line : split_lines(text))
-    if (!trim(line).empty()) lines.emplace_back(line);
+  for (auto line : text::split_lines(text))
+    if (!text::trim(line).empty()) lines.emplace_back(line);
   if (lines.size() > max_lines) lines.erase(lines.begin(), lines.end() - static_cast<long>(max_lines));
   return lines;
 }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base/fs.hpp"
+
 namespace hectic::cluster::detail {
 
 // Unix socket paths are limited by sockaddr_un.sun_path (108 bytes with the NUL).
@@ -100,12 +102,9 @@ std::vector<std::string> tail_lines(std::string_view text, std::size_t max_lines
 // template already holds (created offline when the template is made).
 std::string template_key(std::string_view server_version, std::string_view superuser, std::string_view database);
 
+using Owner = fs::Owner;
 // Copies a directory tree (regular files, dirs, symlinks), keeping modes; runs of zero
 // blocks become holes. When owner is set, everything copied is chowned to it.
-struct Owner {
-  uid_t uid;
-  gid_t gid;
-};
 void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to,
                std::optional<Owner> owner = {});
 // chown -R (symlinks themselves, not their targets).

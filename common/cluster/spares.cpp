@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "common/base/error.hpp"
+#include "common/base/fd.hpp"
 #include "common/base/log.hpp"
 
 namespace hectic::cluster::spares {
@@ -100,13 +101,9 @@ int fill(const Pool& pool) {
   std::error_code ec;
   stdfs::create_directories(pool.dir, ec);
   if (ec) return 0;
-  int lock = ::open((pool.dir / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock < 0) return 0;
-  struct LockCloser {
-    int fd;
-    ~LockCloser() { ::close(fd); }
-  } closer{lock};
-  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) return 0;
+  UniqueFd lock(::open((pool.dir / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock) return 0;
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) return 0;
   // Under the lock, a temp dir is what a killed filler left behind.
   for (const auto& name : entries_with_prefix(pool.dir, k_temp_prefix)) stdfs::remove_all(pool.dir / name, ec);
   int added = 0;

@@ -15,6 +15,7 @@
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
 #include "common/migrate/migrate.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::migrate {
 namespace stdfs = std::filesystem;
@@ -30,26 +31,10 @@ std::optional<stdfs::path> resolve_part(const stdfs::path& dir, const char* part
   return std::nullopt;
 }
 
-std::string trim(std::string_view text) {
-  auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  auto end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
 bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
     return std::isdigit(c) != 0;
   });
-}
-
-std::string utc_timestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y%m%d%H%M%S", &tm);
-  return buffer;
 }
 
 } // namespace
@@ -109,12 +94,12 @@ bool is_no_transaction(const stdfs::path& file) {
   std::string line;
   if (!std::getline(in, line)) return false;
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3); // UTF-8 BOM
-  line = trim(line);
+  line = text::trim(line);
   if (line.rfind("--", 0) != 0) return false;
   // "-- migrator: no-transaction", tolerant of spacing.
-  std::string rest = trim(std::string_view(line).substr(2));
+  std::string rest(text::trim(std::string_view(line).substr(2)));
   if (rest.rfind("migrator:", 0) != 0) return false;
-  return trim(std::string_view(rest).substr(9)) == "no-transaction";
+  return text::trim(std::string_view(rest).substr(9)) == "no-transaction";
 }
 
 std::string random_word() {
@@ -133,10 +118,10 @@ std::string random_word() {
 stdfs::path create(const stdfs::path& dir, std::string name) {
   if (name.empty()) name = random_word();
   if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos ||
-      trim(name).empty())
+      text::trim(name).empty())
     throw Error(ExitCode::generic, fmt::format("invalid migration name '{}'", name),
                 {"a name may hold spaces but no '/'"});
-  const std::string full = utc_timestamp() + "-" + name;
+  const std::string full = text::utc_compact_stamp() + "-" + name;
   const stdfs::path target = dir / full;
   std::error_code ec;
   stdfs::create_directories(dir, ec);
@@ -178,7 +163,7 @@ HistoryCheck check_history(const std::vector<Migration>& files, const std::vecto
       check.unreadable.push_back(row.name);
       continue;
     }
-    if (hash_file(*it->up) != trim(row.hash)) check.tampered.push_back(row.name);
+    if (hash_file(*it->up) != text::trim(row.hash)) check.tampered.push_back(row.name);
   }
   return check;
 }

@@ -17,6 +17,7 @@
 #include "common/base/fs.hpp"
 #include "common/base/interrupt.hpp"
 #include "common/base/log.hpp"
+#include "common/base/text.hpp"
 #include "common/migrate/migrate.hpp"
 
 namespace hectic::migrate {
@@ -562,7 +563,7 @@ json plan(const Options& options) {
   auto connection = connect(options);
   auto s = compute_plan_state(*connection, options);
   return json{{"format", "hectic-migrator-plan/1"},
-              {"created_at", fs::utc_now_text()},
+              {"created_at", text::utc_now_text()},
               {"database", pq::redact(options.url)},
               {"bundle_version", std::string(bundle::version())},
               {"schema_fingerprint", s.schema},

@@ -19,23 +19,13 @@
 #include "common/pg/pgbin.hpp"
 #include "common/pg/pq.hpp"
 #include "common/base/process.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::dbdiff {
 namespace stdfs = std::filesystem;
 namespace {
 
 const log::Logger k_log{"db diff"};
-
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    lines.emplace_back(text.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return lines;
-}
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
@@ -47,17 +37,17 @@ struct Canonical {
 // Sorts the column lines of every CREATE TABLE block (pg_dump: "CREATE TABLE x (" ... ")").
 Canonical canonical_columns(std::string_view dump) {
   Canonical result;
-  auto lines = split_lines(dump);
+  auto lines = text::split_lines(dump);
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const auto& line = lines[i];
+    const std::string line(lines[i]);
     if (starts_with(line, "CREATE TABLE ") && !line.empty() && line.back() == '(') {
       std::string name = line.substr(13, line.size() - 15);
       std::string block = line + "\n";
       std::vector<std::string> columns;
       std::size_t j = i + 1;
       for (; j < lines.size() && !starts_with(lines[j], ")"); ++j) {
-        block += lines[j] + "\n";
-        std::string column = lines[j];
+        block += std::string(lines[j]) + "\n";
+        std::string column(lines[j]);
         if (!column.empty() && column.back() == ',') column.pop_back();
         columns.push_back(column);
       }
@@ -65,8 +55,8 @@ Canonical canonical_columns(std::string_view dump) {
       result.text += line + "\n";
       for (const auto& c : columns) result.text += c + "\n";
       if (j < lines.size()) {
-        result.text += lines[j] + "\n";
-        block += lines[j] + "\n";
+        result.text += std::string(lines[j]) + "\n";
+        block += std::string(lines[j]) + "\n";
       }
       result.tables[name] = block;
       i = j;
@@ -159,14 +149,15 @@ void run_migrator(const std::vector<std::string>& args, const std::string& url, 
 std::string normalize_dump(std::string_view dump) {
   std::string out;
   bool blank = false;
-  for (const auto& line : split_lines(dump)) {
+  for (std::string_view line : text::split_lines(dump)) {
     if (starts_with(line, "\\restrict") || starts_with(line, "\\unrestrict")) continue;
     if (starts_with(line, "-- Dumped from database version") || starts_with(line, "-- Dumped by pg_dump version"))
       continue;
     bool is_blank = line.find_first_not_of(" \t\r") == std::string::npos;
     if (is_blank && blank) continue;
     blank = is_blank;
-    out += line + "\n";
+    out += line;
+    out += '\n';
   }
   return out;
 }

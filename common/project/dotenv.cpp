@@ -6,6 +6,7 @@
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::dotenv {
 namespace {
@@ -15,14 +16,6 @@ const log::Logger k_log{"db secrets"};
 bool readable(const std::filesystem::path& path) {
   std::error_code ec;
   return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), R_OK) == 0;
-}
-
-std::string_view trim(std::string_view text) {
-  const char* ws = " \t\r\n";
-  auto begin = text.find_first_not_of(ws);
-  if (begin == std::string_view::npos) return {};
-  auto end = text.find_last_not_of(ws);
-  return text.substr(begin, end - begin + 1);
 }
 
 } // namespace
@@ -64,12 +57,12 @@ std::vector<std::pair<std::string, std::string>> parse(std::string_view content)
     auto newline = content.find('\n');
     std::string_view line = content.substr(0, newline);
     content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
-    line = trim(line);
+    line = text::trim(line);
     if (line.empty() || line.front() == '#') continue;
     auto eq = line.find('=');
     if (eq == std::string_view::npos) continue;
-    std::string_view key = trim(line.substr(0, eq));
-    std::string_view value = trim(line.substr(eq + 1));
+    std::string_view key = text::trim(line.substr(0, eq));
+    std::string_view value = text::trim(line.substr(eq + 1));
     if (key.empty()) continue;
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front())

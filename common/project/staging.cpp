@@ -6,6 +6,7 @@
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
+#include "common/base/text.hpp"
 #include "common/pg/pq.hpp"
 #include "common/base/process.hpp"
 
@@ -136,7 +137,7 @@ std::size_t pull(const Config& config, const std::filesystem::path& target) {
   std::string content = fmt::format(
       "-- Pulled from staging by `database pull_staging`\n"
       "-- source host: {}\n-- tables: {}\n-- pulled at: {}\n\n",
-      config.ssh_host, tables, fs::utc_now_text());
+      config.ssh_host, tables, text::utc_now_text());
   content += dump.out;
   if (content.back() != '\n') content += '\n';
   std::string setvals;

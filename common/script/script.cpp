@@ -33,6 +33,7 @@
 #include "common/pg/pgbin.hpp"
 #include "common/base/process.hpp"
 #include "common/script/lexer.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::script {
 
@@ -111,13 +112,6 @@ std::string first_lines(std::string_view text, int max_lines) {
     pos = eol + 1;
   }
   return out;
-}
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
 }
 
 std::string result_field(const PGresult* res, int code) {
@@ -253,7 +247,7 @@ private:
       message += "\n" + prefix + source_line + "\n" +
                  std::string(prefix.size() + static_cast<std::size_t>(column - 1), ' ') + "^";
     }
-    message += "\nSTATEMENT:  " + first_lines(trim(item.text), k_statement_lines_shown);
+    message += "\nSTATEMENT:  " + first_lines(text::trim(item.text), k_statement_lines_shown);
     message += included_from(source);
     ScriptError error(message, source.display, line, column, sql.sqlstate(), item.text);
     throw error;
@@ -837,7 +831,7 @@ private:
     static const std::regex k_where(R"(psql:(.*?):(\d+): (ERROR|FATAL|PANIC):)");
     std::smatch m;
     int line = 0;
-    std::string text = trim(result.err);
+    std::string text(text::trim(result.err));
     if (std::regex_search(text, m, k_where)) line = std::stoi(m[2]);
     if (text.empty()) text = fmt::format("psql {}", result.describe());
     throw ScriptError(fmt::format("{} failed (psql {}):\n{}", shown.string(), result.describe(), pq::redact(text)),

@@ -1,0 +1,25 @@
+#pragma once
+// Text helpers shared by every layer: trimming, line splitting, UTC time stamps.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hectic::text {
+
+// text without leading and trailing white space (space, tab, CR, LF, FF, VT).
+std::string_view trim(std::string_view text);
+
+// The lines of text without their '\n'; a final line without '\n' counts, a trailing '\n'
+// adds no empty line.
+std::vector<std::string_view> split_lines(std::string_view text);
+
+// The current UTC time through strftime(3) with this format.
+std::string utc_now(const char* strftime_format);
+// "2026-11-21T11-47-44Z": a UTC stamp usable in file names.
+std::string utc_stamp_for_filename();
+// "2026-11-21 11:47:44 UTC".
+std::string utc_now_text();
+// "20261121114744": the migration directory stamp.
+std::string utc_compact_stamp();
+
+} // namespace hectic::text
