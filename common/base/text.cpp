@@ -24,6 +24,13 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
+std::optional<std::string> shell_special_character(std::string_view text) {
+  auto at = text.find_first_of("$`\"\\\n");
+  if (at == std::string_view::npos) return std::nullopt;
+  if (text[at] == '\n') return std::string("newline");
+  return std::string(1, text[at]);
+}
+
 std::string utc_now(const char* strftime_format) {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

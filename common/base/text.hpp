@@ -1,5 +1,6 @@
 #pragma once
 // Text helpers shared by every layer: trimming, line splitting, UTC time stamps.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,11 @@ std::string_view trim(std::string_view text);
 // The lines of text without their '\n'; a final line without '\n' counts, a trailing '\n'
 // adds no empty line.
 std::vector<std::string_view> split_lines(std::string_view text);
+
+// The first character of text that a POSIX shell still interprets inside double quotes ("$",
+// "`", "\"", "\\") or a newline, spelled for a message ("newline" for '\n'); nullopt when none.
+// pg_ctl hands the data dir and the log path to /bin/sh inside double quotes.
+std::optional<std::string> shell_special_character(std::string_view text);
 
 // The current UTC time through strftime(3) with this format.
 std::string utc_now(const char* strftime_format);
