@@ -21,16 +21,14 @@
 #include "common/base/error.hpp"
 #include "common/base/fd.hpp"
 #include "common/base/log.hpp"
+#include "common/cluster/internal.hpp"
 
 namespace hectic::cluster::spares {
 namespace stdfs = std::filesystem;
 
 namespace {
 
-const log::Logger& logger() {
-  static const log::Logger instance{"cluster"};
-  return instance;
-}
+using detail::logger;
 
 constexpr std::string_view k_ready_prefix = "ready-";
 constexpr std::string_view k_temp_prefix = ".tmp-";

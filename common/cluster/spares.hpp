@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "common/cluster/detail.hpp"
+#include "common/cluster/tree.hpp"
 
 namespace hectic::cluster::spares {
 
