@@ -212,75 +212,111 @@ std::string format_argv(const stdfs::path& program, const std::vector<std::strin
   return text;
 }
 
-Result run(const stdfs::path& program_in, const std::vector<std::string>& args, const Options& options) {
+namespace {
+
+// The program to start: program as given when it has a directory, else found on PATH. Throws
+// Error(missing_program) when it cannot be executed.
+stdfs::path resolve_program(const stdfs::path& program_in) {
   stdfs::path program = program_in;
   if (!program.has_parent_path()) program = find_program(program.string());
   if (::access(program.c_str(), X_OK) != 0)
     throw Error(ExitCode::missing_program,
                 fmt::format("required program '{}' not found or not executable", program.string()));
-  k_log.debug("run: {}", format_argv(program, args));
+  return program;
+}
 
-  // Environment of the child.
+bool switches_account(const Options& options) {
+  return options.run_as && ::geteuid() != options.run_as->uid;
+}
+
+// Our environment with env_unset removed, the account's HOME/USER/LOGNAME when switching to
+// it, and env_set on top.
+bp::environment child_environment(const Options& options) {
   bp::environment env = boost::this_process::environment();
   for (const auto& name : options.env_unset) env.erase(name);
-  if (options.run_as && ::geteuid() != options.run_as->uid) {
+  if (switches_account(options)) {
     env["HOME"] = options.run_as->home.string();
     env["USER"] = options.run_as->name;
     env["LOGNAME"] = options.run_as->name;
   }
   for (const auto& [name, value] : options.env_set) env[name] = value;
+  return env;
+}
 
-  ChildSetup setup;
-  if (options.run_as) setup.account = &*options.run_as;
-  stdfs::path start_dir = options.cwd ? *options.cwd
-                          : options.run_as && ::geteuid() != options.run_as->uid ? stdfs::path("/")
-                                                                                  : stdfs::current_path();
+// cwd, else "/" for a child switched to another account (our directory may be closed to it),
+// else our own directory.
+stdfs::path child_start_dir(const Options& options) {
+  if (options.cwd) return *options.cwd;
+  return switches_account(options) ? stdfs::path("/") : stdfs::current_path();
+}
 
-  // stdin. A reader that exits early must give us EPIPE, not kill us with SIGPIPE.
+// The pipes and files behind a child's stdin, stdout and stderr. The child's ends reach it at
+// spawn; ours feed stdin and read the output.
+struct ChildIo {
   UniqueFd stdin_read, stdin_write;
+  UniqueFd out_read, out_write, err_read, err_write, log_fd, stdout_file_fd;
+
+  // Closes our copies of the child's ends once it runs: otherwise we never see EOF.
+  void close_child_ends() {
+    stdin_read.reset();
+    out_write.reset();
+    err_write.reset();
+    log_fd.reset();
+    stdout_file_fd.reset();
+  }
+};
+
+ChildIo open_io(const Options& options) {
+  ChildIo io;
+  // A reader that exits early must give us EPIPE, not kill us with SIGPIPE.
   if (options.stdin_data) {
     static const bool sigpipe_ignored = (::signal(SIGPIPE, SIG_IGN), true);
     (void)sigpipe_ignored;
-    std::tie(stdin_read, stdin_write) = make_pipe();
+    std::tie(io.stdin_read, io.stdin_write) = make_pipe();
   }
-  // stdout/stderr
-  UniqueFd out_read, out_write, err_read, err_write, log_fd, stdout_file_fd;
   if (options.output == Output::capture) {
-    if (options.stdout_file) stdout_file_fd = open_for_truncate(*options.stdout_file);
-    else std::tie(out_read, out_write) = make_pipe();
-    std::tie(err_read, err_write) = make_pipe();
+    if (options.stdout_file) io.stdout_file_fd = open_for_truncate(*options.stdout_file);
+    else std::tie(io.out_read, io.out_write) = make_pipe();
+    std::tie(io.err_read, io.err_write) = make_pipe();
   } else if (options.output == Output::log_file) {
-    log_fd = open_for_append(options.log_file);
+    io.log_fd = open_for_append(options.log_file);
   }
+  return io;
+}
 
-  // Output::inherit children are in the foreground: signals reach them (interrupt.hpp).
-  std::optional<interrupt::ForegroundChild> foreground;
-  if (options.output == Output::inherit) foreground.emplace(options.leaves_sigint);
+// Starts the child with its redirections and returns its pid (detached: we reap it ourselves,
+// with a bounded wait). Throws Error(missing_program) when the program cannot be executed.
+pid_t spawn(const stdfs::path& program, const std::vector<std::string>& args,
+            const Options& options, const ChildIo& io) {
+  const bp::environment env = child_environment(options);
+  const stdfs::path start_dir = child_start_dir(options);
+  ChildSetup setup;
+  if (options.run_as) setup.account = &*options.run_as;
   bp::child child;
   try {
     FilePtr in_file, out_file, err_file, log_file;
-    auto launch = [&](auto&&... io) {
+    auto launch = [&](auto&&... redirections) {
       child = bp::child(bp::exe = program.string(), bp::args = args, bp::env = env,
-                        bp::start_dir = start_dir.string(), setup, io...);
+                        bp::start_dir = start_dir.string(), setup, redirections...);
     };
-    auto with_stdin = [&](auto&&... io) {
+    auto with_stdin = [&](auto&&... redirections) {
       if (options.stdin_data) {
-        in_file = file_from(stdin_read, "r");
-        launch(bp::std_in < in_file.get(), io...);
+        in_file = file_from(io.stdin_read, "r");
+        launch(bp::std_in < in_file.get(), redirections...);
       } else if (options.inherit_stdin) {
-        launch(io...);
+        launch(redirections...);
       } else {
-        launch(bp::std_in < bp::null, io...);
+        launch(bp::std_in < bp::null, redirections...);
       }
     };
     switch (options.output) {
     case Output::capture:
-      out_file = file_from(options.stdout_file ? stdout_file_fd : out_write, "w");
-      err_file = file_from(err_write, "w");
+      out_file = file_from(options.stdout_file ? io.stdout_file_fd : io.out_write, "w");
+      err_file = file_from(io.err_write, "w");
       with_stdin(bp::std_out > out_file.get(), bp::std_err > err_file.get());
       break;
     case Output::log_file:
-      log_file = file_from(log_fd, "a");
+      log_file = file_from(io.log_fd, "a");
       with_stdin((bp::std_out & bp::std_err) > log_file.get());
       break;
     case Output::inherit:
@@ -295,54 +331,57 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
     throw Error(ExitCode::internal, fmt::format("cannot start '{}': {}", program.string(), e.what()));
   }
   pid_t pid = child.id();
-  child.detach(); // we reap it ourselves below, with a bounded wait
-  if (foreground) foreground->attach(pid);
-  // Our copies of the child's ends must go, or we never see EOF.
-  stdin_read.reset();
-  out_write.reset();
-  err_write.reset();
-  log_fd.reset();
-  stdout_file_fd.reset();
+  child.detach();
+  return pid;
+}
 
-  Result result;
-  const auto deadline = Clock::now() + options.timeout;
-  bool timed_out = false;
+// Reads what is ready on fd into into; closes fd at EOF or on an error.
+void drain(UniqueFd& fd, std::string& into) {
+  char buffer[65536];
+  ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+  if (n > 0) into.append(buffer, static_cast<size_t>(n));
+  else if (n == 0 || (errno != EINTR && errno != EAGAIN)) fd.reset();
+}
 
-  // Feed stdin and drain stdout/stderr together, so no pipe fills up and blocks the child.
-  std::string_view pending_in = options.stdin_data ? std::string_view(*options.stdin_data) : std::string_view{};
-  if (stdin_write) {
-    set_nonblocking(stdin_write.get());
-    if (pending_in.empty()) stdin_write.reset();
+// Writes what the pipe takes of pending; closes it when all is written or the reader is gone.
+void feed(UniqueFd& fd, std::string_view& pending) {
+  ssize_t n = ::write(fd.get(), pending.data(), pending.size());
+  if (n > 0) pending.remove_prefix(static_cast<size_t>(n));
+  if ((n < 0 && errno != EAGAIN && errno != EINTR) || pending.empty()) fd.reset();
+}
+
+// Feeds stdin and drains stdout/stderr together, so no pipe fills up and blocks the child,
+// until all pipes are closed or the deadline passes. Returns false on the deadline.
+bool exchange_io(ChildIo& io, std::string_view pending_in, Clock::time_point deadline,
+                 Result& result) {
+  if (io.stdin_write) {
+    set_nonblocking(io.stdin_write.get());
+    if (pending_in.empty()) io.stdin_write.reset();
   }
-  while (out_read || err_read || stdin_write) {
+  while (io.out_read || io.err_read || io.stdin_write) {
     std::array<pollfd, 3> fds{};
     nfds_t count = 0;
     int out_index = -1, err_index = -1, in_index = -1;
-    if (out_read) { out_index = count; fds[count++] = {out_read.get(), POLLIN, 0}; }
-    if (err_read) { err_index = count; fds[count++] = {err_read.get(), POLLIN, 0}; }
-    if (stdin_write) { in_index = count; fds[count++] = {stdin_write.get(), POLLOUT, 0}; }
+    if (io.out_read) { out_index = count; fds[count++] = {io.out_read.get(), POLLIN, 0}; }
+    if (io.err_read) { err_index = count; fds[count++] = {io.err_read.get(), POLLIN, 0}; }
+    if (io.stdin_write) { in_index = count; fds[count++] = {io.stdin_write.get(), POLLOUT, 0}; }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) { timed_out = true; break; }
+    if (left <= 0) return false;
     int ready = ::poll(fds.data(), count, static_cast<int>(std::min<long long>(left, 1000)));
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    auto drain = [](UniqueFd& fd, std::string& into) {
-      char buffer[65536];
-      ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-      if (n > 0) into.append(buffer, static_cast<size_t>(n));
-      else if (n == 0 || (errno != EINTR && errno != EAGAIN)) fd.reset();
-    };
-    if (out_index >= 0 && fds[out_index].revents != 0) drain(out_read, result.out);
-    if (err_index >= 0 && fds[err_index].revents != 0) drain(err_read, result.err);
-    if (in_index >= 0 && fds[in_index].revents != 0) {
-      ssize_t n = ::write(stdin_write.get(), pending_in.data(), pending_in.size());
-      if (n > 0) pending_in.remove_prefix(static_cast<size_t>(n));
-      if ((n < 0 && errno != EAGAIN && errno != EINTR) || pending_in.empty()) stdin_write.reset();
-    }
+    if (out_index >= 0 && fds[out_index].revents != 0) drain(io.out_read, result.out);
+    if (err_index >= 0 && fds[err_index].revents != 0) drain(io.err_read, result.err);
+    if (in_index >= 0 && fds[in_index].revents != 0) feed(io.stdin_write, pending_in);
   }
+  return true;
+}
 
+// The wait status of pid, waiting until deadline unless the output exchange already timed
+// out; on a timeout the child is killed and reaped, and the result is nullopt.
+std::optional<int> reap(pid_t pid, bool timed_out, Clock::time_point deadline) {
   std::optional<int> status;
   if (!timed_out) status = wait_until(pid, deadline);
   if (!status) {
@@ -350,13 +389,18 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
     int ignored = 0;
     ::waitpid(pid, &ignored, 0);
   }
-  foreground.reset(); // reaped: its pid is free for others
+  return status;
+}
+
+// Fills result from the wait status (nullopt: timed out) and logs the outcome.
+void report(const stdfs::path& program, const Options& options, std::optional<int> status,
+            Result& result) {
   if (!status) {
     result.timed_out = true;
     result.exit_code = -1;
     k_log.warn("{} timed out after {} ms and was killed", program.filename().string(),
                options.timeout.count());
-    return result;
+    return;
   }
   if (WIFEXITED(*status)) {
     result.exit_code = WEXITSTATUS(*status);
@@ -365,6 +409,29 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
     result.signal = WTERMSIG(*status);
   }
   k_log.debug("{} {}", program.filename().string(), result.describe());
+}
+
+} // namespace
+
+Result run(const stdfs::path& program_in, const std::vector<std::string>& args, const Options& options) {
+  const stdfs::path program = resolve_program(program_in);
+  k_log.debug("run: {}", format_argv(program, args));
+  ChildIo io = open_io(options);
+  // Output::inherit children are in the foreground: signals reach them (interrupt.hpp).
+  std::optional<interrupt::ForegroundChild> foreground;
+  if (options.output == Output::inherit) foreground.emplace(options.leaves_sigint);
+  const pid_t pid = spawn(program, args, options, io);
+  if (foreground) foreground->attach(pid);
+  io.close_child_ends();
+
+  Result result;
+  const auto deadline = Clock::now() + options.timeout;
+  const std::string_view stdin_data =
+      options.stdin_data ? std::string_view(*options.stdin_data) : std::string_view{};
+  const bool timed_out = !exchange_io(io, stdin_data, deadline, result);
+  const std::optional<int> status = reap(pid, timed_out, deadline);
+  foreground.reset(); // reaped: its pid is free for others
+  report(program, options, status, result);
   return result;
 }
 

@@ -49,35 +49,28 @@ std::optional<std::string> installed_version(pq::Connection& connection) {
 }
 
 void apply(pq::Connection& connection) {
-  const bool own_transaction = PQtransactionStatus(connection.native()) == PQTRANS_IDLE;
-  // The parts' "already exists, skipping" notices are expected on every re-apply; in the
-  // caller's transaction the setting is left alone.
-  if (own_transaction) connection.exec("BEGIN; SET LOCAL client_min_messages = warning");
-  try {
-    connection.exec(fmt::format("SELECT pg_advisory_xact_lock({})", k_bundle_lock_key));
-    // Checked here first so the error names both versions whatever the SQL says.
-    if (auto recorded = read_version(connection); recorded && *recorded != version())
-      throw mismatch(*recorded);
-    for (const auto& part : sql_bundle::parts()) {
-      k_log.debug("applying bundle part {}", part.name);
-      try {
-        connection.exec(std::string(part.sql));
-      } catch (const pq::SqlError& e) {
-        throw pq::SqlError(fmt::format("hectic bundle part '{}' failed: {}", part.name, e.what()),
-                           e.sqlstate(), e.detail(), e.hint(), e.position(), e.context());
-      }
-    }
-    if (own_transaction) connection.exec("COMMIT");
-  } catch (...) {
-    if (own_transaction && PQtransactionStatus(connection.native()) != PQTRANS_IDLE) {
-      try {
-        connection.exec("ROLLBACK");
-      } catch (...) {
-        // The connection is gone: the server rolls back for us.
-      }
-    }
-    throw;
+  // Inside the caller's open transaction the caller commits or rolls back.
+  std::optional<pq::Transaction> transaction;
+  if (PQtransactionStatus(connection.native()) == PQTRANS_IDLE) {
+    transaction.emplace(connection);
+    // The parts' "already exists, skipping" notices are expected on every re-apply; in the
+    // caller's transaction the setting is left alone.
+    connection.exec("SET LOCAL client_min_messages = warning");
   }
+  connection.exec(fmt::format("SELECT pg_advisory_xact_lock({})", k_bundle_lock_key));
+  // Checked here first so the error names both versions whatever the SQL says.
+  if (auto recorded = read_version(connection); recorded && *recorded != version())
+    throw mismatch(*recorded);
+  for (const auto& part : sql_bundle::parts()) {
+    k_log.debug("applying bundle part {}", part.name);
+    try {
+      connection.exec(std::string(part.sql));
+    } catch (const pq::SqlError& e) {
+      throw pq::SqlError(fmt::format("hectic bundle part '{}' failed: {}", part.name, e.what()),
+                         e.sqlstate(), e.detail(), e.hint(), e.position(), e.context());
+    }
+  }
+  if (transaction) transaction->commit();
   k_log.debug("hectic bundle {} applied", version());
 }
 

@@ -1,5 +1,5 @@
-// The parts of the migrator that need no server: directory model, hashing, history checks,
-// target resolution, `create`.
+// The parts of the migrator that need no server: directory model, hashing, target
+// resolution, `create`. Comparing the directory with the recorded history is in history.cpp.
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -144,49 +144,6 @@ stdfs::path create(const stdfs::path& dir, std::string name) {
                                     "-- Undo what up.sql does.\n\n",
                                     full));
   return target;
-}
-
-HistoryCheck check_history(const std::vector<Migration>& files, const std::vector<Applied>& applied) {
-  HistoryCheck check;
-  for (std::size_t i = 0; i < applied.size(); ++i) {
-    if (i >= files.size() || files[i].name != applied[i].name) {
-      check.prefix_ok = false;
-      check.first_difference = i;
-      break;
-    }
-  }
-  for (const auto& row : applied) {
-    auto it = std::find_if(files.begin(), files.end(),
-                           [&](const Migration& m) { return m.name == row.name; });
-    if (it == files.end()) continue; // reported by the prefix check
-    if (!it->up) {
-      check.unreadable.push_back(row.name);
-      continue;
-    }
-    if (hash_file(*it->up) != text::trim(row.hash)) check.tampered.push_back(row.name);
-  }
-  return check;
-}
-
-std::string describe_mismatch(const std::vector<Migration>& files,
-                              const std::vector<Applied>& applied, std::size_t position) {
-  auto at = [](std::size_t i, auto size, auto get) -> std::string {
-    return i < size ? get(i) : std::string("(nothing)");
-  };
-  std::string out = fmt::format(
-      "Migration history mismatch at position {}: database has {}, filesystem has {}\n",
-      position + 1,
-      at(position, applied.size(), [&](std::size_t i) { return applied[i].name; }),
-      at(position, files.size(), [&](std::size_t i) { return files[i].name; }));
-  out += "Database has:\n";
-  for (std::size_t i = 0; i < applied.size(); ++i)
-    out += fmt::format("  {:>3}{} {}\n", i + 1, i == position ? " >" : "  ", applied[i].name);
-  if (applied.empty()) out += "  (no migrations)\n";
-  out += "Filesystem has:\n";
-  for (std::size_t i = 0; i < files.size(); ++i)
-    out += fmt::format("  {:>3}{} {}\n", i + 1, i == position ? " >" : "  ", files[i].name);
-  if (files.empty()) out += "  (no migrations)\n";
-  return out;
 }
 
 std::size_t resolve_target(Verb verb, const std::optional<std::string>& argument,

@@ -1,9 +1,7 @@
 #include "common/pg/pq.hpp"
 
-#include <cctype>
-#include <regex>
-
 #include "common/base/log.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::pq {
 
@@ -16,8 +14,6 @@ std::string field(const PGresult* res, int code) {
   return value != nullptr ? value : "";
 }
 
-std::string trim_newline(std::string text);
-
 // The result when the command succeeded; else its SqlError.
 Result checked(PGconn* conn, Result result) {
   auto status = result ? result.status() : PGRES_FATAL_ERROR;
@@ -25,89 +21,7 @@ Result checked(PGconn* conn, Result result) {
     throw make_sql_error(conn, result.native());
   return result;
 }
-
-std::string trim_newline(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
 } // namespace
-
-// ---- connection strings -------------------------------------------------------------------
-
-std::map<std::string, std::string> parse_conninfo(std::string_view conninfo) {
-  char* error = nullptr;
-  std::string text(conninfo);
-  PQconninfoOption* options = PQconninfoParse(text.c_str(), &error);
-  if (options == nullptr) {
-    std::string message = error != nullptr ? trim_newline(error) : "out of memory";
-    if (error != nullptr) PQfreemem(error);
-    throw Error(ExitCode::generic,
-                fmt::format("invalid connection string '{}': {}", redact(conninfo), message));
-  }
-  std::map<std::string, std::string> keywords;
-  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option)
-    if (option->val != nullptr) keywords[option->keyword] = option->val;
-  PQconninfoFree(options);
-  return keywords;
-}
-
-std::string url_escape(std::string_view text) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string escaped;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      escaped += static_cast<char>(c);
-    } else {
-      escaped += '%';
-      escaped += k_hex[c >> 4];
-      escaped += k_hex[c & 15];
-    }
-  }
-  return escaped;
-}
-
-std::string socket_url(std::string_view user, std::string_view database, std::string_view socket_dir,
-                       int port) {
-  // '/' is legal in a query value but not in userinfo or the path segment.
-  auto strict = [](std::string_view s) {
-    std::string e = url_escape(s);
-    std::string out;
-    for (char c : e) out += c == '/' ? std::string("%2F") : std::string(1, c);
-    return out;
-  };
-  return fmt::format("postgresql://{}@/{}?host={}&port={}", strict(user), strict(database),
-                     url_escape(socket_dir), port);
-}
-
-std::string build_conninfo(const std::map<std::string, std::string>& keywords) {
-  std::string text;
-  for (const auto& [key, value] : keywords) {
-    if (!text.empty()) text += ' ';
-    text += key;
-    text += "='";
-    for (char c : value) {
-      if (c == '\'' || c == '\\') text += '\\';
-      text += c;
-    }
-    text += '\'';
-  }
-  return text;
-}
-
-std::string redact(std::string_view conninfo) {
-  std::string text(conninfo);
-  // URL userinfo: scheme://user:secret@host -> scheme://user:***@host
-  static const std::regex k_userinfo(R"(^(postgres(?:ql)?://[^:@/?#]*):[^@/?#]*@)");
-  text = std::regex_replace(text, k_userinfo, "$1:***@");
-  // URL query parameter: ?password=secret or &password=secret
-  static const std::regex k_query(R"(([?&]password=)[^&#]*)", std::regex::icase);
-  text = std::regex_replace(text, k_query, "$1***");
-  // key=value form: password=secret / password = 'se cret'
-  static const std::regex k_keyword(R"((^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))",
-                                    std::regex::icase);
-  text = std::regex_replace(text, k_keyword, "$1$2***");
-  return text;
-}
 
 // ---- errors -------------------------------------------------------------------------------
 
@@ -121,7 +35,7 @@ SqlError make_sql_error(PGconn* conn, const PGresult* res) {
   std::string message = field(res, PG_DIAG_MESSAGE_PRIMARY);
   if (message.empty()) {
     const char* text = res != nullptr ? PQresultErrorMessage(res) : "";
-    message = trim_newline(text != nullptr && *text ? text : (conn ? PQerrorMessage(conn) : ""));
+    message = std::string(text::trim(text != nullptr && *text ? text : (conn ? PQerrorMessage(conn) : "")));
   }
   std::string position = field(res, PG_DIAG_STATEMENT_POSITION);
   return SqlError(message, field(res, PG_DIAG_SQLSTATE), field(res, PG_DIAG_MESSAGE_DETAIL),
@@ -151,12 +65,12 @@ Connection::Connection(const std::string& conninfo, const std::string& applicati
   k_log.debug("connecting to {}", redact(conninfo));
   m_conn = PQconnectdbParams(keywords, values, 1);
   if (m_conn == nullptr || PQstatus(m_conn) != CONNECTION_OK) {
-    std::string message = m_conn ? trim_newline(PQerrorMessage(m_conn)) : "out of memory";
+    std::string message = m_conn ? std::string(text::trim(PQerrorMessage(m_conn))) : "out of memory";
     if (m_conn) PQfinish(m_conn);
     m_conn = nullptr;
     // libpq messages do not contain passwords, but may echo parts of the URL: redact anyway.
     throw SqlError(fmt::format("cannot connect to {}: {}", redact(conninfo), redact(message)),
-                   "08001");
+                   std::string(sqlstate::unable_to_connect));
   }
   PQsetNoticeReceiver(m_conn, &Connection::notice_trampoline, this);
 }
@@ -196,20 +110,31 @@ std::string Connection::describe() const {
                      PQport(m_conn));
 }
 
-std::string Connection::quote_identifier(std::string_view name) const {
-  char* quoted = PQescapeIdentifier(m_conn, name.data(), name.size());
-  if (quoted == nullptr) throw make_sql_error(m_conn, nullptr);
-  std::string text(quoted);
-  PQfreemem(quoted);
-  return text;
+Transaction::Transaction(Connection& connection) : m_connection(connection) { begin(); }
+
+void Transaction::begin() {
+  m_connection.exec("BEGIN");
+  m_finished = false;
 }
 
-std::string Connection::quote_literal(std::string_view text) const {
-  char* quoted = PQescapeLiteral(m_conn, text.data(), text.size());
-  if (quoted == nullptr) throw make_sql_error(m_conn, nullptr);
-  std::string result(quoted);
-  PQfreemem(quoted);
-  return result;
+void Transaction::commit() {
+  m_connection.exec("COMMIT");
+  m_finished = true;
+}
+
+bool Transaction::is_open() const {
+  return PQtransactionStatus(m_connection.native()) != PQTRANS_IDLE;
+}
+
+void Transaction::rollback() noexcept {
+  if (m_finished) return;
+  m_finished = true;
+  if (!is_open()) return;
+  try {
+    m_connection.exec("ROLLBACK");
+  } catch (...) {
+    // The connection is gone: the server rolls back for us.
+  }
 }
 
 bool relation_exists(Connection& connection, const std::string& name) {

@@ -1,7 +1,7 @@
 #pragma once
 // libpq RAII (after libpqxx): a connection opens in its constructor and closes in its
-// destructor; values travel as parameters; errors keep their SQLSTATE. Also conninfo/URL
-// parsing and building, and password redaction for anything printed.
+// destructor; values travel as parameters; errors keep their SQLSTATE; a transaction block
+// rolls back unless committed. Connection strings are in conninfo.hpp (included here).
 #include <libpq-fe.h>
 
 #include <functional>
@@ -13,31 +13,22 @@
 #include <vector>
 
 #include "common/base/error.hpp"
+#include "common/pg/conninfo.hpp"
 
 namespace hectic::pq {
 
-// ---- connection strings -------------------------------------------------------------------
-
-// Parsed keywords of a URL ("postgresql://...") or key=value conninfo (via PQconninfoParse).
-// Throws Error(generic) with libpq's message (redacted) when it does not parse.
-std::map<std::string, std::string> parse_conninfo(std::string_view conninfo);
-
-// Builds "postgresql://USER@/DB?host=SOCKDIR&port=PORT" (percent-escaped as needed).
-std::string socket_url(std::string_view user, std::string_view database,
-                       std::string_view socket_dir, int port);
-
-// Builds a key=value conninfo from keywords, quoting values as libpq requires.
-std::string build_conninfo(const std::map<std::string, std::string>& keywords);
-
-// The same connection string with any password replaced by "***" (URL userinfo, ?password=,
-// password=...). Never throws; unparseable input is returned with anything after ':' in the
-// userinfo masked.
-std::string redact(std::string_view conninfo);
-
-// Percent-encoding for URL components.
-std::string url_escape(std::string_view text);
-
 // ---- errors -------------------------------------------------------------------------------
+
+// The SQLSTATE codes the library acts on, named after their conditions (PostgreSQL manual,
+// Appendix A "PostgreSQL Error Codes"). Callers compare SqlError::sqlstate() with these.
+namespace sqlstate {
+// sqlclient_unable_to_establish_sqlconnection: what a failed Connection constructor reports.
+inline constexpr std::string_view unable_to_connect = "08001";
+// duplicate_database: CREATE DATABASE of a name that exists.
+inline constexpr std::string_view duplicate_database = "42P04";
+// lock_not_available: lock_timeout expired (or NOWAIT failed).
+inline constexpr std::string_view lock_not_available = "55P03";
+} // namespace sqlstate
 
 // An error reported by the server (or by libpq), with the fields of PQresultErrorField.
 class SqlError : public Error {
@@ -45,6 +36,8 @@ public:
   SqlError(std::string message, std::string sqlstate, std::string detail = {},
            std::string hint = {}, int position = 0, std::string context = {});
   const std::string& sqlstate() const { return m_sqlstate; }
+  // True when the SQLSTATE is code (one of pq::sqlstate).
+  bool is(std::string_view code) const { return m_sqlstate == code; }
   const std::string& server_message() const { return m_server_message; }
   const std::string& detail() const { return m_detail; }
   const std::string& hint() const { return m_hint; }
@@ -112,14 +105,35 @@ public:
   // "user@db on host:port" (never the password).
   std::string describe() const;
 
-  // Quotes for splicing where parameters cannot go (identifiers in DDL).
-  std::string quote_identifier(std::string_view name) const;
-  std::string quote_literal(std::string_view text) const;
-
 private:
   static void notice_trampoline(void* self, const PGresult* res);
   PGconn* m_conn = nullptr;
   NoticeHandler m_notice_handler;
+};
+
+// A transaction block: BEGIN in the constructor, ROLLBACK in the destructor unless commit()
+// succeeded. The destructor never throws: when the connection is gone the server rolls back.
+class Transaction {
+public:
+  // Runs BEGIN. Throws SqlError when it fails.
+  explicit Transaction(Connection& connection);
+  ~Transaction() { rollback(); }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // COMMIT. Throws SqlError on failure (the destructor then rolls back what is left open).
+  void commit();
+  // ROLLBACK now when the connection is in a transaction block; errors are swallowed.
+  void rollback() noexcept;
+  // True while the connection is inside a transaction block (SQL run on the connection, such as
+  // a COMMIT in a migration file, may have ended it).
+  bool is_open() const;
+  // BEGIN again after SQL run on the connection ended the block. Throws SqlError.
+  void begin();
+
+private:
+  Connection& m_connection;
+  bool m_finished = false; // committed or rolled back by this object
 };
 
 // True when name (a table or other relation, schema-qualified or on the search_path) exists.

@@ -14,6 +14,7 @@
 #include "common/base/log.hpp"
 #include "common/pg/pgbin.hpp"
 #include "common/pg/pq.hpp"
+#include "common/pg/quote.hpp"
 #include "common/base/process.hpp"
 
 namespace hectic::backup {
@@ -357,12 +358,12 @@ void normalize(const NormalizeOptions& options) {
     pq::Connection connection(pq::socket_url(admin, "postgres", endpoint.socket_dir, endpoint.port),
                               "database normalize-backup");
     if (connection.exec_params("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}).scalar() == "0") {
-      connection.exec("CREATE ROLE " + connection.quote_identifier(role) + " LOGIN SUPERUSER");
+      connection.exec("CREATE ROLE " + pq::quote_identifier(role) + " LOGIN SUPERUSER");
       k_log.info("created role {}", role);
     }
     if (connection.exec_params("SELECT count(*) FROM pg_database WHERE datname = $1", {database}).scalar() == "0") {
-      connection.exec("CREATE DATABASE " + connection.quote_identifier(database) + " OWNER " +
-                      connection.quote_identifier(role));
+      connection.exec("CREATE DATABASE " + pq::quote_identifier(database) + " OWNER " +
+                      pq::quote_identifier(role));
       k_log.info("created database {}", database);
     }
     connection.exec("CHECKPOINT");
