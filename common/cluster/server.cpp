@@ -21,6 +21,7 @@
 #include "common/cluster/server.hpp"
 #include "common/pg/pgbin.hpp"
 #include "common/pg/pq.hpp"
+#include "common/pg/quote.hpp"
 
 namespace hectic::cluster {
 namespace stdfs = std::filesystem;
@@ -236,10 +237,10 @@ void ensure_database(const Endpoint& endpoint) {
   auto found = admin->exec_params("SELECT 1 FROM pg_database WHERE datname = $1", {endpoint.database});
   if (found.rows() == 0) {
     try {
-      admin->exec("CREATE DATABASE " + admin->quote_identifier(endpoint.database));
+      admin->exec("CREATE DATABASE " + pq::quote_identifier(endpoint.database));
       logger().info("created database {}", endpoint.database);
     } catch (const pq::SqlError& error) {
-      if (error.sqlstate() != "42P04") throw; // duplicate_database: a racing init created it
+      if (!error.is(pq::sqlstate::duplicate_database)) throw; // a racing init created it
     }
   }
   admin.reset();
