@@ -34,7 +34,7 @@ PreloadDecision decide_preload(std::string_view requested, bool explicit_request
 // A postgresql.conf string literal: 'it''s'.
 std::string conf_quote(std::string_view value);
 
-// The settings forced on every start (SPEC "Config").
+// The settings forced on every start (README.md, "postgres-init").
 struct RuntimeSettings {
   std::filesystem::path data_dir;
   std::filesystem::path socket_dir;

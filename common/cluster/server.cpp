@@ -119,7 +119,8 @@ std::string signature_of(const Config& config, const stdfs::path& socket_dir) {
                      config.preload_explicit ? 1 : 0, config.database, detail::superuser_of(config));
 }
 
-// SPEC: pg_cron (the default) may be missing: warn and go on; an explicit library must exist.
+// README.md ("postgres-init"): pg_cron (the default) may be missing: warn and go on; an
+// explicit library must exist.
 std::vector<std::string> resolve_preload(const Config& config) {
   if (detail::split_libraries(config.preload_libraries).empty()) return {};
   auto decision = detail::decide_preload(config.preload_libraries, config.preload_explicit, pgbin::pkglib_dir());
@@ -206,8 +207,8 @@ void recreate_fresh(const Config& config, const Layout& layout) {
   detail::create_fresh(config, layout.working_dir, layout.data_dir);
 }
 
-// SPEC: a kept cluster whose data is damaged is moved aside and recreated fresh; any other
-// failed start (or no healing asked) is the error.
+// README.md ("postgres-init"): a kept cluster whose data is damaged is moved aside and
+// recreated fresh; any other failed start (or no healing asked) is the error.
 void restart_fresh_if_damaged(const Config& config, const Layout& layout, bool reused,
                               const std::vector<std::string>& preload, const std::string& signature,
                               detail::StartResult& result, Endpoint& endpoint) {

@@ -12,7 +12,7 @@
 
 namespace hectic::cluster::detail {
 
-// Bounds of the waits (SPEC: every wait bounded) and the poll interval of each.
+// Bounds of the waits (every wait is bounded) and the poll interval of each.
 inline constexpr auto k_start_timeout = std::chrono::seconds(60);
 inline constexpr auto k_fast_stop_timeout = std::chrono::seconds(30);
 inline constexpr auto k_immediate_stop_timeout = std::chrono::seconds(5);
