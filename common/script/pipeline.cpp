@@ -13,6 +13,7 @@
 // Inside a transaction (the script's or the caller's) the statements are sent as they are;
 // a failure there leaves the transaction failed, as psql does.
 #include <algorithm>
+#include <cctype>
 
 #include "common/base/log.hpp"
 #include "common/script/runner_detail.hpp"

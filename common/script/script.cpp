@@ -1,6 +1,6 @@
 // The native runner's main loop (psql's src/bin/psql/mainloop.c): lex the script, run its
 // statements and meta-commands in order, \i/\ir into included files, and the runner entry
-// points. Issue 3; SPEC "SQL scripts". The other units are listed in runner_detail.hpp.
+// points (README.md, "SQL scripts"). The other units are listed in runner_detail.hpp.
 //
 // Native execution model, as psql -X -v ON_ERROR_STOP=1 -f FILE:
 // - every statement is sent on its own; outside a transaction each commits by itself;
