@@ -197,213 +197,231 @@ bool Lexer::interpolate(const VariableMap* vars, std::string& out, bool for_meta
   return true;
 }
 
+void Lexer::take_if_started() {
+  if (m_stmt_has_content)
+    take();
+  else
+    skip();
+}
+
 LexItem Lexer::next(const VariableMap* vars) {
   if (m_meta_pending) skip_meta_args();
   for (;;) {
     int c = peek();
-    if (c < 0) {
-      if (m_stmt_has_content) return finish_statement(false);
-      reset_statement();
-      LexItem end;
-      end.offset = m_text.size();
-      return end;
-    }
-    if (is_space(c)) {
-      if (m_stmt_has_content)
-        take();
-      else
-        skip();
-      continue;
-    }
-    if (c == '-' && peek(1) == '-') {
-      // psql drops -- comments before a statement and keeps them inside one.
-      while (peek() >= 0 && peek() != '\n') {
-        if (m_stmt_has_content)
-          take();
-        else
-          skip();
-      }
-      continue;
-    }
-    if (c == '/' && peek(1) == '*') {
-      take();
-      take();
-      int depth = 1;
-      while (depth > 0 && peek() >= 0) {
-        if (peek() == '/' && peek(1) == '*') {
-          take();
-          take();
-          ++depth;
-        } else if (peek() == '*' && peek(1) == '/') {
-          take();
-          take();
-          --depth;
-        } else {
-          take();
-        }
-      }
-      continue;
-    }
-    if (c == '\'' || c == '"') {
-      // A literal or a quoted identifier: a doubled quote stands for itself.
-      const int quote = c;
-      take();
-      while (peek() >= 0) {
-        if (peek() == quote) {
-          take();
-          if (peek() == quote) {
-            take();
-            continue;
-          }
-          break;
-        }
-        take();
-      }
-      continue;
-    }
-    if (c == '$') {
-      if (is_digit(peek(1))) {
-        take();
-        while (is_digit(peek())) take();
-        continue;
-      }
-      // $tag$ ... $tag$
-      std::size_t n = 1;
-      if (is_dolq_start(peek(1))) {
-        n = 2;
-        while (is_dolq_cont(peek(n))) ++n;
-      }
-      if (peek(n) == '$') {
-        std::string delim;
-        for (std::size_t i = 0; i <= n; ++i) delim.push_back(static_cast<char>(peek(i)));
-        for (std::size_t i = 0; i <= n; ++i) take();
-        while (peek() >= 0) {
-          if (peek() == '$' && starts_with(delim)) {
-            for (std::size_t i = 0; i < delim.size(); ++i) take();
-            break;
-          }
-          take();
-        }
-        continue;
-      }
-      take();
-      continue;
-    }
-    if (is_digit(c)) {
-      take();
-      while (peek() >= 0 && (is_variable_char(peek()) || peek() == '.')) take();
-      continue;
-    }
-    if (is_ident_start(c)) {
-      int c1 = peek(1);
-      if ((c == 'e' || c == 'E') && c1 == '\'') {
-        take();
-        take();
-        while (peek() >= 0) {
-          if (peek() == '\\') {
-            take();
-            if (peek() >= 0) take();
-            continue;
-          }
-          if (peek() == '\'') {
-            take();
-            if (peek() == '\'') {
-              take();
-              continue;
-            }
-            break;
-          }
-          take();
-        }
-        continue;
-      }
-      if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N') && c1 == '\'') {
-        take(); // the quote itself is lexed on the next round
-        continue;
-      }
-      if ((c == 'u' || c == 'U') && c1 == '&' && (peek(2) == '\'' || peek(2) == '"')) {
-        take();
-        take();
-        continue;
-      }
-      std::string word;
-      while (peek() >= 0 && is_ident_cont(peek())) {
-        word.push_back(lower(static_cast<char>(peek())));
-        take();
-      }
-      // psqlscan.l: track BEGIN ... END of CREATE [OR REPLACE] FUNCTION|PROCEDURE bodies
-      // (SQL-standard bodies), so that their inner semicolons do not end the statement.
-      if (m_identifier_count == 0) std::fill(std::begin(m_identifiers), std::end(m_identifiers), 0);
-      if (word == "create" || word == "function" || word == "procedure" || word == "or" || word == "replace") {
-        if (m_identifier_count < 4) m_identifiers[m_identifier_count] = word[0];
-      }
-      ++m_identifier_count;
-      if (m_identifiers[0] == 'c' &&
-          (m_identifiers[1] == 'f' || m_identifiers[1] == 'p' ||
-           (m_identifiers[1] == 'o' && m_identifiers[2] == 'r' &&
-            (m_identifiers[3] == 'f' || m_identifiers[3] == 'p'))) &&
-          m_paren_depth == 0) {
-        if (word == "begin")
-          ++m_begin_depth;
-        else if (word == "case") {
-          if (m_begin_depth >= 1) ++m_begin_depth;
-        } else if (word == "end") {
-          if (m_begin_depth > 0) --m_begin_depth;
-        }
-      }
-      if (m_paren_depth == 0 && m_words.size() < 24) m_words.push_back(word);
-      continue;
-    }
-    if (c == '(') {
-      ++m_paren_depth;
-      take();
-      continue;
-    }
-    if (c == ')') {
-      if (m_paren_depth > 0) --m_paren_depth;
-      take();
-      continue;
-    }
+    if (c < 0) return finish_input();
     if (c == ';') {
       take();
       if (m_paren_depth == 0 && m_begin_depth == 0) return finish_statement(true);
-      continue;
+    } else if (c == '\\' && peek(1) != ';' && peek(1) != ':') {
+      return start_meta();
+    } else {
+      lex_token(vars);
     }
-    if (c == ':') {
-      if (peek(1) == ':') {
-        take();
-        take();
-        continue;
-      }
-      std::string unused;
-      if (interpolate(vars, unused, false)) continue;
+  }
+}
+
+LexItem Lexer::finish_input() {
+  if (m_stmt_has_content) return finish_statement(false);
+  reset_statement();
+  LexItem end;
+  end.offset = m_text.size();
+  return end;
+}
+
+LexItem Lexer::start_meta() {
+  LexItem item;
+  item.kind = LexItem::Kind::meta;
+  item.offset = src_pos();
+  skip();
+  while (peek() >= 0 && !is_space(peek()) && peek() != '\\') {
+    item.text.push_back(static_cast<char>(peek()));
+    skip();
+  }
+  m_meta_pending = true;
+  m_backquote = false;
+  m_meta_rest_begin = m_meta_rest_end = m_frames[0].pos;
+  return item;
+}
+
+void Lexer::lex_token(const VariableMap* vars) {
+  int c = peek();
+  if (is_space(c)) {
+    take_if_started();
+  } else if (c == '-' && peek(1) == '-') {
+    // psql drops -- comments before a statement and keeps them inside one.
+    while (peek() >= 0 && peek() != '\n') take_if_started();
+  } else if (c == '/' && peek(1) == '*') {
+    lex_block_comment();
+  } else if (c == '\'' || c == '"') {
+    lex_quoted(c);
+  } else if (c == '$') {
+    lex_dollar();
+  } else if (is_digit(c)) {
+    take();
+    while (peek() >= 0 && (is_variable_char(peek()) || peek() == '.')) take();
+  } else if (is_ident_start(c)) {
+    lex_word();
+  } else if (c == '(') {
+    ++m_paren_depth;
+    take();
+  } else if (c == ')') {
+    if (m_paren_depth > 0) --m_paren_depth;
+    take();
+  } else if (c == ':') {
+    lex_colon(vars);
+  } else if (c == '\\') {
+    // "\;" and "\:" put the character itself into the query.
+    if (peek(1) == ';') m_compound = true;
+    skip();
+    take();
+  } else {
+    take();
+  }
+}
+
+void Lexer::lex_block_comment() {
+  take();
+  take();
+  int depth = 1;
+  while (depth > 0 && peek() >= 0) {
+    if (peek() == '/' && peek(1) == '*') {
+      take();
+      take();
+      ++depth;
+    } else if (peek() == '*' && peek(1) == '/') {
+      take();
+      take();
+      --depth;
+    } else {
+      take();
+    }
+  }
+}
+
+void Lexer::lex_quoted(int quote) {
+  // A literal or a quoted identifier: a doubled quote stands for itself.
+  take();
+  while (peek() >= 0) {
+    if (peek() == quote) {
+      take();
+      if (peek() != quote) return;
       take();
       continue;
     }
-    if (c == '\\') {
-      int c1 = peek(1);
-      if (c1 == ';' || c1 == ':') {
-        // "\;" and "\:" put the character itself into the query.
-        if (c1 == ';') m_compound = true;
-        skip();
-        take();
-        continue;
-      }
-      LexItem item;
-      item.kind = LexItem::Kind::meta;
-      item.offset = src_pos();
-      skip();
-      while (peek() >= 0 && !is_space(peek()) && peek() != '\\') {
-        item.text.push_back(static_cast<char>(peek()));
-        skip();
-      }
-      m_meta_pending = true;
-      m_backquote = false;
-      m_meta_rest_begin = m_meta_rest_end = m_frames[0].pos;
-      return item;
+    take();
+  }
+}
+
+void Lexer::lex_dollar() {
+  if (is_digit(peek(1))) {
+    // A parameter, $1.
+    take();
+    while (is_digit(peek())) take();
+    return;
+  }
+  // $tag$ ... $tag$
+  std::size_t n = 1;
+  if (is_dolq_start(peek(1))) {
+    n = 2;
+    while (is_dolq_cont(peek(n))) ++n;
+  }
+  if (peek(n) != '$') {
+    take();
+    return;
+  }
+  std::string delim;
+  for (std::size_t i = 0; i <= n; ++i) delim.push_back(static_cast<char>(peek(i)));
+  for (std::size_t i = 0; i <= n; ++i) take();
+  while (peek() >= 0) {
+    if (peek() == '$' && starts_with(delim)) {
+      for (std::size_t i = 0; i < delim.size(); ++i) take();
+      return;
     }
     take();
   }
+}
+
+void Lexer::lex_word() {
+  if (lex_string_prefix()) return;
+  std::string word;
+  while (peek() >= 0 && is_ident_cont(peek())) {
+    word.push_back(lower(static_cast<char>(peek())));
+    take();
+  }
+  track_function_body(word);
+  if (m_paren_depth == 0 && m_words.size() < 24) m_words.push_back(word);
+}
+
+bool Lexer::lex_string_prefix() {
+  int c = peek(), c1 = peek(1);
+  if ((c == 'e' || c == 'E') && c1 == '\'') {
+    lex_extended_string();
+    return true;
+  }
+  if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N') && c1 == '\'') {
+    take(); // the quote itself is lexed on the next round
+    return true;
+  }
+  if ((c == 'u' || c == 'U') && c1 == '&' && (peek(2) == '\'' || peek(2) == '"')) {
+    take();
+    take();
+    return true;
+  }
+  return false;
+}
+
+void Lexer::lex_extended_string() {
+  take();
+  take();
+  while (peek() >= 0) {
+    if (peek() == '\\') {
+      take();
+      if (peek() >= 0) take();
+      continue;
+    }
+    if (peek() == '\'') {
+      take();
+      if (peek() != '\'') return;
+      take();
+      continue;
+    }
+    take();
+  }
+}
+
+void Lexer::track_function_body(const std::string& word) {
+  // psqlscan.l: track BEGIN ... END of CREATE [OR REPLACE] FUNCTION|PROCEDURE bodies
+  // (SQL-standard bodies), so that their inner semicolons do not end the statement.
+  if (m_identifier_count == 0) std::fill(std::begin(m_identifiers), std::end(m_identifiers), 0);
+  if (word == "create" || word == "function" || word == "procedure" || word == "or" || word == "replace") {
+    if (m_identifier_count < 4) m_identifiers[m_identifier_count] = word[0];
+  }
+  ++m_identifier_count;
+  if (m_identifiers[0] == 'c' &&
+      (m_identifiers[1] == 'f' || m_identifiers[1] == 'p' ||
+       (m_identifiers[1] == 'o' && m_identifiers[2] == 'r' &&
+        (m_identifiers[3] == 'f' || m_identifiers[3] == 'p'))) &&
+      m_paren_depth == 0) {
+    if (word == "begin")
+      ++m_begin_depth;
+    else if (word == "case") {
+      if (m_begin_depth >= 1) ++m_begin_depth;
+    } else if (word == "end") {
+      if (m_begin_depth > 0) --m_begin_depth;
+    }
+  }
+}
+
+void Lexer::lex_colon(const VariableMap* vars) {
+  if (peek(1) == ':') {
+    // A :: cast, never a variable.
+    take();
+    take();
+    return;
+  }
+  std::string unused;
+  if (interpolate(vars, unused, false)) return;
+  take();
 }
 
 void Lexer::skip_meta_args() { meta_args(nullptr); }
@@ -418,122 +436,133 @@ std::vector<std::string> Lexer::meta_args(const VariableMap* vars) {
     int c = peek();
     if (c < 0 || c == '\n') break;
     if (c == '\\') {
+      // "\\" separates two meta-commands on one line: consumed with this one.
       if (peek(1) == '\\') {
         skip();
         skip();
       }
       break;
     }
-    std::string arg;
-    while (peek() >= 0 && !is_space(peek())) {
-      c = peek();
-      if (c == '\\') break;
-      if (c == '\'') {
-        skip();
-        while (peek() >= 0 && peek() != '\n') {
-          int q = peek();
-          if (q == '\'') {
-            skip();
-            if (peek() == '\'') {
-              arg.push_back('\'');
-              skip();
-              continue;
-            }
-            break;
-          }
-          if (q == '\\') {
-            skip();
-            int e = peek();
-            if (e < 0) break;
-            switch (e) {
-            case 'n': arg.push_back('\n'); skip(); break;
-            case 't': arg.push_back('\t'); skip(); break;
-            case 'b': arg.push_back('\b'); skip(); break;
-            case 'r': arg.push_back('\r'); skip(); break;
-            case 'f': arg.push_back('\f'); skip(); break;
-            case 'x': {
-              skip();
-              int v = 0, n = 0;
-              while (n < 2 && std::isxdigit(peek())) {
-                v = v * 16 + (is_digit(peek()) ? peek() - '0' : (std::tolower(peek()) - 'a' + 10));
-                skip();
-                ++n;
-              }
-              if (n == 0)
-                arg.push_back('x');
-              else
-                arg.push_back(static_cast<char>(v));
-              break;
-            }
-            default:
-              if (e >= '0' && e <= '7') {
-                int v = 0, n = 0;
-                while (n < 3 && peek() >= '0' && peek() <= '7') {
-                  v = v * 8 + (peek() - '0');
-                  skip();
-                  ++n;
-                }
-                arg.push_back(static_cast<char>(v));
-              } else {
-                arg.push_back(static_cast<char>(e));
-                skip();
-              }
-            }
-            continue;
-          }
-          arg.push_back(static_cast<char>(q));
-          skip();
-        }
-        continue;
-      }
-      if (c == '"') {
-        arg.push_back('"');
-        skip();
-        while (peek() >= 0 && peek() != '\n') {
-          int q = peek();
-          arg.push_back(static_cast<char>(q));
-          skip();
-          if (q == '"') {
-            if (peek() == '"') {
-              arg.push_back('"');
-              skip();
-              continue;
-            }
-            break;
-          }
-        }
-        continue;
-      }
-      if (c == '`') {
-        m_backquote = true;
-        arg.push_back('`');
-        skip();
-        while (peek() >= 0 && peek() != '\n' && peek() != '`') {
-          arg.push_back(static_cast<char>(peek()));
-          skip();
-        }
-        if (peek() == '`') {
-          arg.push_back('`');
-          skip();
-        }
-        continue;
-      }
-      if (c == ':') {
-        if (peek(1) == ':') {
-          arg += "::";
-          skip();
-          skip();
-          continue;
-        }
-        if (interpolate(vars, arg, true)) continue;
-      }
-      arg.push_back(static_cast<char>(c));
-      skip();
-    }
-    args.push_back(std::move(arg));
+    args.push_back(meta_arg(vars));
   }
   m_meta_rest_end = m_frames[0].pos;
   return args;
+}
+
+std::string Lexer::meta_arg(const VariableMap* vars) {
+  std::string arg;
+  while (peek() >= 0 && !is_space(peek())) {
+    int c = peek();
+    if (c == '\\') break;
+    if (c == '\'') {
+      meta_single_quoted(arg);
+      continue;
+    }
+    if (c == '"') {
+      meta_double_quoted(arg);
+      continue;
+    }
+    if (c == '`') {
+      meta_backquoted(arg);
+      continue;
+    }
+    if (c == ':' && peek(1) == ':') {
+      arg += "::";
+      skip();
+      skip();
+      continue;
+    }
+    if (c == ':' && interpolate(vars, arg, true)) continue;
+    arg.push_back(static_cast<char>(c));
+    skip();
+  }
+  return arg;
+}
+
+void Lexer::meta_single_quoted(std::string& arg) {
+  skip();
+  while (peek() >= 0 && peek() != '\n') {
+    int q = peek();
+    if (q == '\'') {
+      skip();
+      if (peek() != '\'') return;
+      arg.push_back('\'');
+      skip();
+      continue;
+    }
+    if (q == '\\') {
+      skip();
+      if (peek() < 0) return;
+      meta_escape(arg);
+      continue;
+    }
+    arg.push_back(static_cast<char>(q));
+    skip();
+  }
+}
+
+void Lexer::meta_escape(std::string& arg) {
+  int e = peek();
+  switch (e) {
+  case 'n': arg.push_back('\n'); skip(); return;
+  case 't': arg.push_back('\t'); skip(); return;
+  case 'b': arg.push_back('\b'); skip(); return;
+  case 'r': arg.push_back('\r'); skip(); return;
+  case 'f': arg.push_back('\f'); skip(); return;
+  case 'x': {
+    skip();
+    int v = 0, n = 0;
+    while (n < 2 && std::isxdigit(peek())) {
+      v = v * 16 + (is_digit(peek()) ? peek() - '0' : (std::tolower(peek()) - 'a' + 10));
+      skip();
+      ++n;
+    }
+    arg.push_back(n == 0 ? 'x' : static_cast<char>(v));
+    return;
+  }
+  default: break;
+  }
+  if (e >= '0' && e <= '7') {
+    int v = 0, n = 0;
+    while (n < 3 && peek() >= '0' && peek() <= '7') {
+      v = v * 8 + (peek() - '0');
+      skip();
+      ++n;
+    }
+    arg.push_back(static_cast<char>(v));
+    return;
+  }
+  arg.push_back(static_cast<char>(e));
+  skip();
+}
+
+void Lexer::meta_double_quoted(std::string& arg) {
+  arg.push_back('"');
+  skip();
+  while (peek() >= 0 && peek() != '\n') {
+    int q = peek();
+    arg.push_back(static_cast<char>(q));
+    skip();
+    if (q == '"') {
+      if (peek() != '"') return;
+      arg.push_back('"');
+      skip();
+    }
+  }
+}
+
+void Lexer::meta_backquoted(std::string& arg) {
+  m_backquote = true;
+  arg.push_back('`');
+  skip();
+  while (peek() >= 0 && peek() != '\n' && peek() != '`') {
+    arg.push_back(static_cast<char>(peek()));
+    skip();
+  }
+  if (peek() == '`') {
+    arg.push_back('`');
+    skip();
+  }
 }
 
 std::string_view Lexer::meta_rest() const {

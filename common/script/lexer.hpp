@@ -102,6 +102,44 @@ private:
   void reset_statement();
   LexItem finish_statement(bool terminated);
   void skip_meta_args();
+
+  // Steps of next().
+  // Appends the next char once a statement has begun, else drops it (leading blanks and
+  // -- comments are not part of the statement).
+  void take_if_started();
+  // The last statement (not ended by ';') or the end item.
+  LexItem finish_input();
+  // A meta-command: its name, up to a blank or a backslash; the arguments wait for meta_args().
+  LexItem start_meta();
+  // One token of a statement (anything but its ';' and a meta-command).
+  void lex_token(const VariableMap* vars);
+  // /* ... */, nested as in PostgreSQL.
+  void lex_block_comment();
+  // '...' or "...": a doubled quote stands for itself.
+  void lex_quoted(int quote);
+  // $1, a $tag$ ... $tag$ string, or a lone '$'.
+  void lex_dollar();
+  // A word (keyword or identifier), or the prefix of E'', B'', X'', N'', U&'' / U&"".
+  void lex_word();
+  // The prefix of a special string constant; false when the word is an ordinary one.
+  bool lex_string_prefix();
+  // E'...' with backslash escapes.
+  void lex_extended_string();
+  // psql's BEGIN ... END depth in SQL-standard function bodies.
+  void track_function_body(const std::string& word);
+  // A :: cast or a variable reference.
+  void lex_colon(const VariableMap* vars);
+
+  // Steps of meta_args(): one argument, and its quoted parts.
+  std::string meta_arg(const VariableMap* vars);
+  // '...': '' for a quote, backslash escapes as psql's (\n, \t, \b, \r, \f, \xHH, octal).
+  void meta_single_quoted(std::string& arg);
+  // One backslash escape inside '...' (the backslash already skipped).
+  void meta_escape(std::string& arg);
+  // "...": kept with its quotes.
+  void meta_double_quoted(std::string& arg);
+  // `...`: kept, and flagged (the runner refuses shell substitution).
+  void meta_backquoted(std::string& arg);
   // Tries :name / :'name' / :"name" / :{?name} at the current position. Appends the result
   // to out (psql's interpolation) and returns true when it consumed something.
   bool interpolate(const VariableMap* vars, std::string& out, bool for_meta);

@@ -1,6 +1,6 @@
 #pragma once
-// psql-compatible SQL scripts (SPEC "SQL scripts"), run natively over one libpq connection, or
-// through psql when SQL_RUNNER=psql. The native engine is the default for every caller.
+// psql-compatible SQL scripts (README.md, "SQL scripts"), run natively over one libpq
+// connection, or through psql when SQL_RUNNER=psql. Native is every caller's default.
 #include <filesystem>
 #include <iosfwd>
 #include <map>
