@@ -16,6 +16,7 @@
 
 using namespace hectic;
 using test::EnvGuard;
+using Env = std::map<std::string, std::optional<std::string>>;
 
 namespace {
 
@@ -38,11 +39,11 @@ TEST_CASE("resolve_url: -u, then DB_URL, then PGURL, then the variable PG_URL_VA
   CHECK(deploy::resolve_url(std::string()) == "postgresql:///db"); // an empty -u is no -u
   CHECK(deploy::resolve_url(std::nullopt) == "postgresql:///db");
   {
-    EnvGuard no_db({{"DB_URL", ""}});
+    EnvGuard no_db(Env{{"DB_URL", ""}});
     CHECK(deploy::resolve_url(std::nullopt) == "postgresql:///pg");
-    EnvGuard no_pg({{"PGURL", std::nullopt}});
+    EnvGuard no_pg(Env{{"PGURL", std::nullopt}});
     CHECK(deploy::resolve_url(std::nullopt) == "postgresql:///mine");
-    EnvGuard bad_var({{"PG_URL_VAR", "not an identifier"}});
+    EnvGuard bad_var(Env{{"PG_URL_VAR", "not an identifier"}});
     auto [code, message] = error_of([] { deploy::resolve_url(std::nullopt); });
     CHECK(code == ExitCode::missing_argument);
     CHECK_THAT(message, Catch::Contains("DB_URL"));
@@ -52,7 +53,7 @@ TEST_CASE("resolve_url: -u, then DB_URL, then PGURL, then the variable PG_URL_VA
 TEST_CASE("ensure_patch_file creates PATCH_SQL empty with its directory, and keeps an existing one") {
   fs::TempDir dir("deploy-test");
   auto path = dir.path() / "profile" / "test-data.sql";
-  EnvGuard env({{"PATCH_SQL", path.string()}});
+  EnvGuard env(Env{{"PATCH_SQL", path.string()}});
   CHECK(deploy::ensure_patch_file() == path);
   CHECK(fs::read_file(path).empty());
   std::ofstream(path) << "INSERT INTO t VALUES (1);\n";
@@ -103,13 +104,13 @@ TEST_CASE("cleanup refuses a PG_WORKING_DIR that is a file (13) or holds no clus
   auto file = dir.path() / "file";
   std::ofstream(file) << "x";
   {
-    EnvGuard env({{"PG_WORKING_DIR", file.string()}});
+    EnvGuard env(Env{{"PG_WORKING_DIR", file.string()}});
     CHECK(error_of([] { deploy::cleanup(); }).first == ExitCode::internal);
     CHECK(std::filesystem::exists(file));
   }
   auto project = dir.path() / "project";
   std::filesystem::create_directories(project / "src");
-  EnvGuard env({{"PG_WORKING_DIR", project.string()}});
+  EnvGuard env(Env{{"PG_WORKING_DIR", project.string()}});
   auto [code, message] = error_of([] { deploy::cleanup(); });
   CHECK(code == ExitCode::generic);
   CHECK_THAT(message, Catch::Contains("holds no cluster"));

@@ -7,9 +7,10 @@
 
 using namespace hectic;
 using test::EnvGuard;
+using Env = std::map<std::string, std::optional<std::string>>;
 
 TEST_CASE("layout: the focus/ dirs derive from LOCAL_DIR") {
-  EnvGuard env({{"LOCAL_DIR", "/p"}});
+  EnvGuard env(Env{{"LOCAL_DIR", "/p"}});
   CHECK(layout::focus_dir() == "/p/focus");
   CHECK(layout::backup_dir() == "/p/focus/postgresql-backup");
   CHECK(layout::normalized_backup_dir() == "/p/focus/postgresql-backup-normalized");
@@ -17,7 +18,7 @@ TEST_CASE("layout: the focus/ dirs derive from LOCAL_DIR") {
 }
 
 TEST_CASE("layout: no LOCAL_DIR is exit 3 naming it") {
-  EnvGuard env({{"LOCAL_DIR", std::nullopt}});
+  EnvGuard env(Env{{"LOCAL_DIR", std::nullopt}});
   try {
     layout::focus_dir();
     FAIL("no error");
