@@ -80,7 +80,6 @@ struct TopLevel {
 
 void register_globals(CLI::App& app, Globals& globals, TopLevel& top) {
   app.fallthrough(); // options may follow the subcommand
-  app.require_subcommand(0, 1); // a second one is an extra: ambiguous (exit 2)
   app.add_option("-u,--db-url", globals.url)->envname("DB_URL");
   app.add_option("-d,--migration-dir", globals.migration_dir)->envname("MIGRATION_DIR");
   app.add_option("--inherits", globals.inherits)->allow_extra_args(false);
@@ -119,6 +118,10 @@ int dispatch(const CLI::App& app, const Globals& globals, const TopLevel& top, c
     return 0;
   }
   auto selected = app.get_subcommands();
+  // Not require_subcommand(0, 1): that would make `migrate up down` read `down` as up's N.
+  if (selected.size() > 1)
+    throw Error(ExitCode::ambiguous, fmt::format("ambiguous subcommand: decide {} or {}", selected[0]->get_name(),
+                                                 selected[1]->get_name()));
   if (selected.empty() || selected[0] == top.help) {
     std::cout << k_help;
     return 0;
