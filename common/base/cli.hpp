@@ -1,8 +1,7 @@
 #pragma once
-// What every binary's main does around its own subcommands: parse argv with CLI11 mapping the
-// outcomes to SPEC exit codes, and turn a thrown error into "<tool>: error: ..." + its code.
+// The one entry point of every binary's main: parse argv with CLI11, run the selected command,
+// and map every parse outcome and thrown error to the SPEC exit codes.
 #include <functional>
-#include <optional>
 
 namespace CLI {
 class App;
@@ -10,12 +9,26 @@ class App;
 
 namespace hectic::cli {
 
-// Parses argv. Returns an exit code when main must stop: 0 after --help/--version, 3 for a
-// missing required option or argument, 2 for a second subcommand, 9 for an unknown
-// option/subcommand or a bad value (the message names it). nullopt: go on.
-std::optional<int> parse(CLI::App& app, int argc, char** argv);
+// What a binary runs once argv is parsed (the selected subcommand's run(options)); returns the
+// exit status.
+using Action = std::function<int()>;
 
-// Runs body; an Error becomes its message, hints and exit code, anything else exit 13.
-int guarded(const std::function<int()>& body);
+// When an invalid HECTIC_LOG stops the binary: before parsing (database, migrator), after it so
+// that a parse error is reported first (postgres-init), or never, only a warning
+// (postgres-cleanup, used in traps).
+enum class LogCheck { before_parse, after_parse, lenient };
+
+// The binary as its main describes it: its name in log lines and its HECTIC_LOG rule.
+struct Program {
+  const char* name;
+  LogCheck log_check = LogCheck::before_parse;
+};
+
+// Initialises logging, parses argv into app, then runs action. Exit codes: 0 after
+// --help/--version; 3 for a missing required option or argument; 2 for a second subcommand;
+// 9 for an unknown option/subcommand or a bad value (the message names it); a thrown Error
+// is its message, hints and code; any other exception is 13. After SIGINT/SIGTERM it is 130:
+// the signal watcher's exit wins over an error the interruption caused.
+int run_main(CLI::App& app, int argc, char** argv, const Program& program, const Action& action);
 
 } // namespace hectic::cli

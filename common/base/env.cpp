@@ -86,7 +86,7 @@ std::filesystem::path patch_sql() {
 
 std::filesystem::path pg_working_dir() {
   if (auto value = non_empty("PG_WORKING_DIR")) return *value;
-  if (auto local = non_empty("LOCAL_DIR")) return *local / "focus" / "postgresql";
+  if (auto local = non_empty("LOCAL_DIR")) return *local / k_focus_dir_name / "postgresql";
   throw Error(ExitCode::missing_argument, "neither PG_WORKING_DIR nor LOCAL_DIR is set",
               {"export LOCAL_DIR=\"$PWD\" (the cluster then lives in $LOCAL_DIR/focus/postgresql)"});
 }

@@ -22,6 +22,8 @@ bool is_identifier(std::string_view name);
 // Project layout (SPEC "Environment"); each throws Error(missing_argument) when it needs
 // LOCAL_DIR and neither it nor the specific variable is set.
 std::filesystem::path local_dir();
+// The name of the project's scratch folder under LOCAL_DIR (clusters, backups, diff logs).
+inline constexpr const char* k_focus_dir_name = "focus";
 std::filesystem::path database_dir();
 std::filesystem::path migration_dir();   // database tool default ($DATABASE_DIR/migration)
 std::filesystem::path database_source();

@@ -4,10 +4,9 @@
 
 #include <chrono>
 #include <iostream>
-#include <sstream>
 
-#include "common/base/env.hpp"
 #include "common/base/process.hpp"
+#include "common/base/user_program.hpp"
 
 namespace hectic::pager {
 
@@ -19,13 +18,7 @@ void show(std::string_view text) {
     std::cout.flush();
     return;
   }
-  // $PAGER may carry arguments ("less -S"): split on blanks, as a shell would for a plain word list.
-  std::vector<std::string> words;
-  std::istringstream spec(env::get_or("PAGER", "less -R"));
-  for (std::string word; spec >> word;) words.push_back(word);
-  if (words.empty()) words = {"less", "-R"};
-  std::string program = words.front();
-  words.erase(words.begin());
+  auto pager = user_program::from_env("PAGER", "less -R");
 
   process::Options options;
   options.output = process::Output::inherit;
@@ -33,7 +26,7 @@ void show(std::string_view text) {
   options.leaves_sigint = true; // Ctrl-C in less cancels a search; q quits
   options.timeout = std::chrono::hours(24);
   try {
-    process::run(program, words, options);
+    process::run(pager.program, pager.args, options);
   } catch (const std::exception&) {
     // No pager available: the text still has to reach the user.
     std::cout << text;

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "common/cluster/detail.hpp"
-#include "common/project/deploy.hpp"
+#include "common/project/layout.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
@@ -159,8 +159,6 @@ void ScratchDir::remove(const stdfs::path& dir) noexcept {
   stdfs::remove_all(dir, ec);
 }
 
-stdfs::path default_dir() { return env::local_dir() / "focus" / "postgresql-backup"; }
-stdfs::path default_normalized_dir() { return env::local_dir() / "focus" / "postgresql-backup-normalized"; }
 
 void create(const std::string& url, const stdfs::path& dir) {
   check_replaceable(dir);
@@ -328,7 +326,7 @@ void normalize(const NormalizeOptions& options) {
   check_replaceable(options.output);
   auto parent = absolute_clean(options.output).parent_path();
   stdfs::create_directories(parent);
-  ScratchDir work(deploy::scratch_parent() / fmt::format(".normalize-{}", ::getpid()));
+  ScratchDir work(layout::scratch_parent() / fmt::format(".normalize-{}", ::getpid()));
 
   auto config = cluster::Config::for_working_dir(work.path());
   config.log_path.reset();

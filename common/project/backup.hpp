@@ -27,11 +27,6 @@ private:
   interrupt::CleanupGuard m_guard; // the destructor or the signal watcher removes, once
 };
 
-// $LOCAL_DIR/focus/postgresql-backup
-std::filesystem::path default_dir();
-// $LOCAL_DIR/focus/postgresql-backup-normalized
-std::filesystem::path default_normalized_dir();
-
 // pg_basebackup -Ft -z -X stream of the server behind url into dir (replaced atomically),
 // plus database_name (the URL's database).
 void create(const std::string& url, const std::filesystem::path& dir);

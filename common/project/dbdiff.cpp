@@ -8,10 +8,12 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "common/project/backup.hpp"
 #include "common/cluster/cluster.hpp"
 #include "common/project/deploy.hpp"
+#include "common/project/layout.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
@@ -67,7 +69,7 @@ Canonical canonical_columns(std::string_view dump) {
   return result;
 }
 
-stdfs::path migrator() { return deploy::migrator_program(); }
+stdfs::path migrator() { return layout::migrator_program(); }
 
 std::string dump_schema(const std::string& url, const std::vector<std::string>& tables) {
   std::vector<std::string> args{"--schema-only", "--no-owner", "--no-privileges", "--no-password"};
@@ -187,113 +189,148 @@ std::string unified_diff(std::string_view a, std::string_view b, const std::stri
   return result.out;
 }
 
-stdfs::path logs_dir() { return env::local_dir() / "focus" / "postgresql-diff-logs"; }
 
-Report run(const Options& options) {
-  auto backup_path = options.backup ? *options.backup : backup::default_dir();
+namespace {
+
+// The backup to restore for DB1; it must exist before any cluster starts.
+stdfs::path existing_backup(const Options& options) {
+  auto backup_path = options.backup ? *options.backup : layout::backup_dir();
   std::error_code ec;
   if (!stdfs::exists(backup_path, ec))
     throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup_path.string()),
                 {"create one with: database backup, or pass BACKUP_PATH"});
-  migrator(); // exit 127 before any cluster starts when it is missing
-  auto focus = deploy::scratch_parent();
-  stdfs::create_directories(logs_dir());
-  auto hydrate_log = logs_dir() / "hydrate.log";
-  stdfs::remove(hydrate_log, ec);
+  return backup_path;
+}
 
-  backup::ScratchDir dir1(focus / "postgresql-diff-db1");
-  backup::ScratchDir dir2(focus / "postgresql-diff-db2");
+// DB1: the backup restored, then every migration applied. Returns its URL.
+std::string provision_db1(const stdfs::path& working_dir, const stdfs::path& backup_path, const Options& options) {
+  auto config = cluster::Config::for_working_dir(working_dir);
+  config.log_path.reset();
+  auto endpoint = backup::restore_into(config, backup_path, options.archive);
+  k_log.info("DB1: backup restored; applying all migrations");
+  run_migrator({"migrate", "up", "all"}, endpoint.url, options.ignore_migration_fail,
+               layout::diff_logs_dir() / "migrator-db1.log");
+  return endpoint.url;
+}
+
+// DB2: a fresh cluster hydrated from the sources, then `migrator init`. Returns its URL.
+std::string provision_db2(const stdfs::path& working_dir, const Options& options, const stdfs::path& hydrate_log) {
+  auto config = cluster::Config::for_working_dir(working_dir);
+  config.log_path.reset();
+  config.reuse = false;
+  auto endpoint = cluster::start(config);
+  k_log.info("DB2: hydrating from sources");
+  deploy::hydrate(endpoint.url, deploy::HydrateOptions{true, options.mock, {}, hydrate_log});
+  run_migrator({"init"}, endpoint.url, false, layout::diff_logs_dir() / "migrator-db2.log");
+  return endpoint.url;
+}
+
+// Both sides at once (each takes a cluster start); rethrows DB1's error, else DB2's, after
+// logging DB2's when both failed.
+std::pair<std::string, std::string> provision_both(const stdfs::path& dir1, const stdfs::path& dir2,
+                                                   const stdfs::path& backup_path, const Options& options,
+                                                   const stdfs::path& hydrate_log) {
   std::string url1, url2;
   std::exception_ptr error1, error2;
-
   std::thread side1([&] {
     try {
-      auto config = cluster::Config::for_working_dir(dir1.path());
-      config.log_path.reset();
-      auto endpoint = backup::restore_into(config, backup_path, options.archive);
-      k_log.info("DB1: backup restored; applying all migrations");
-      run_migrator({"migrate", "up", "all"}, endpoint.url, options.ignore_migration_fail, logs_dir() / "migrator-db1.log");
-      url1 = endpoint.url;
+      url1 = provision_db1(dir1, backup_path, options);
     } catch (...) {
       error1 = std::current_exception();
     }
   });
   std::thread side2([&] {
     try {
-      auto config = cluster::Config::for_working_dir(dir2.path());
-      config.log_path.reset();
-      config.reuse = false;
-      auto endpoint = cluster::start(config);
-      k_log.info("DB2: hydrating from sources");
-      deploy::hydrate(endpoint.url, deploy::HydrateOptions{true, options.mock, {}, hydrate_log});
-      run_migrator({"init"}, endpoint.url, false, logs_dir() / "migrator-db2.log");
-      url2 = endpoint.url;
+      url2 = provision_db2(dir2, options, hydrate_log);
     } catch (...) {
       error2 = std::current_exception();
     }
   });
   side1.join();
   side2.join();
-  auto keep = [&] {
-    keep_logs(dir1.path(), logs_dir() / "db1");
-    keep_logs(dir2.path(), logs_dir() / "db2");
-  };
-  if (error1 || error2) {
-    keep();
-    if (error1 && error2) {
-      try {
-        std::rethrow_exception(error2);
-      } catch (const std::exception& e) {
-        k_log.error("DB2 failed too: {}", e.what());
-      }
+  if (error1 && error2) {
+    try {
+      std::rethrow_exception(error2);
+    } catch (const std::exception& e) {
+      k_log.error("DB2 failed too: {}", e.what());
     }
-    std::rethrow_exception(error1 ? error1 : error2);
   }
+  if (error1 || error2) std::rethrow_exception(error1 ? error1 : error2);
+  return {url1, url2};
+}
 
+// The schema dumps: a column-order-only difference is noted, anything else is a unified diff.
+void compare_schemas(const std::string& url1, const std::string& url2, const Options& options, Report& report) {
+  auto schema1 = normalize_dump(dump_schema(url1, options.tables));
+  auto schema2 = normalize_dump(dump_schema(url2, options.tables));
+  if (schema1 == schema2) return;
+  if (auto reordered = column_order_only(schema1, schema2)) {
+    report.column_order_only = *reordered;
+    std::string names;
+    for (const auto& t : *reordered) names += (names.empty() ? "" : ", ") + t;
+    report.text += fmt::format("-- column order differs only (not a schema change): {}\n", names);
+  } else {
+    report.schema_equal = false;
+    report.text += unified_diff(schema1, schema2, "DB1 (backup + migrations)", "DB2 (sources)");
+  }
+}
+
+// The rows of --tables, then of every table inheriting hectic.immutable (when a hectic
+// schema exists) that --tables did not already cover.
+void compare_data(const std::string& url1, const std::string& url2, const Options& options, Report& report) {
+  pq::Connection c1(url1, "database diff"), c2(url2, "database diff");
+  std::set<std::string> data_tables(options.tables.begin(), options.tables.end());
+  bool hectic = has_hectic(c1) || has_hectic(c2);
+  std::set<std::string> immutable;
+  if (hectic) {
+    for (auto& t : immutable_tables(c1)) immutable.insert(t);
+    for (auto& t : immutable_tables(c2)) immutable.insert(t);
+  }
+  std::string data_text;
+  auto compare_rows = [&](const std::string& table) {
+    auto rows1 = row_lines(c1, table), rows2 = row_lines(c2, table);
+    auto d = unified_diff(rows1, rows2, "DB1 " + table, "DB2 " + table);
+    if (!d.empty()) {
+      report.data_equal = false;
+      data_text += d;
+    }
+  };
+  if (!data_tables.empty()) {
+    for (const auto& t : data_tables) compare_rows(t);
+    if (!data_text.empty()) report.text += "--- TABLE DATA ---\n" + data_text;
+    data_text.clear();
+  }
+  if (hectic) {
+    for (const auto& t : immutable)
+      if (!data_tables.count(t)) compare_rows(t);
+    report.text += "--- IMMUTABLE TABLE DATA ---\n";
+    report.text += data_text.empty() ? fmt::format("-- {} immutable table(s), no differences\n", immutable.size()) : data_text;
+  }
+}
+
+} // namespace
+
+Report run(const Options& options) {
+  auto backup_path = existing_backup(options);
+  migrator(); // exit 127 before any cluster starts when it is missing
+  auto focus = layout::scratch_parent();
+  stdfs::create_directories(layout::diff_logs_dir());
+  auto hydrate_log = layout::diff_logs_dir() / "hydrate.log";
+  std::error_code ec;
+  stdfs::remove(hydrate_log, ec);
+
+  backup::ScratchDir dir1(focus / "postgresql-diff-db1");
+  backup::ScratchDir dir2(focus / "postgresql-diff-db2");
+  // The server logs survive the clusters, whatever happens, for `database diff log`.
+  auto keep = [&] {
+    keep_logs(dir1.path(), layout::diff_logs_dir() / "db1");
+    keep_logs(dir2.path(), layout::diff_logs_dir() / "db2");
+  };
   Report report;
   try {
-    auto schema1 = normalize_dump(dump_schema(url1, options.tables));
-    auto schema2 = normalize_dump(dump_schema(url2, options.tables));
-    if (schema1 != schema2) {
-      if (auto reordered = column_order_only(schema1, schema2)) {
-        report.column_order_only = *reordered;
-        std::string names;
-        for (const auto& t : *reordered) names += (names.empty() ? "" : ", ") + t;
-        report.text += fmt::format("-- column order differs only (not a schema change): {}\n", names);
-      } else {
-        report.schema_equal = false;
-        report.text += unified_diff(schema1, schema2, "DB1 (backup + migrations)", "DB2 (sources)");
-      }
-    }
-
-    pq::Connection c1(url1, "database diff"), c2(url2, "database diff");
-    std::set<std::string> data_tables(options.tables.begin(), options.tables.end());
-    bool hectic = has_hectic(c1) || has_hectic(c2);
-    std::set<std::string> immutable;
-    if (hectic) {
-      for (auto& t : immutable_tables(c1)) immutable.insert(t);
-      for (auto& t : immutable_tables(c2)) immutable.insert(t);
-    }
-    std::string data_text;
-    auto compare_rows = [&](const std::string& table) {
-      auto rows1 = row_lines(c1, table), rows2 = row_lines(c2, table);
-      auto d = unified_diff(rows1, rows2, "DB1 " + table, "DB2 " + table);
-      if (!d.empty()) {
-        report.data_equal = false;
-        data_text += d;
-      }
-    };
-    if (!data_tables.empty()) {
-      for (const auto& t : data_tables) compare_rows(t);
-      if (!data_text.empty()) report.text += "--- TABLE DATA ---\n" + data_text;
-      data_text.clear();
-    }
-    if (hectic) {
-      for (const auto& t : immutable)
-        if (!data_tables.count(t)) compare_rows(t);
-      report.text += "--- IMMUTABLE TABLE DATA ---\n";
-      report.text += data_text.empty() ? fmt::format("-- {} immutable table(s), no differences\n", immutable.size()) : data_text;
-    }
+    auto [url1, url2] = provision_both(dir1.path(), dir2.path(), backup_path, options, hydrate_log);
+    compare_schemas(url1, url2, options, report);
+    compare_data(url1, url2, options, report);
     if (report.equal())
       report.text = "-- no differences: DB1 (backup + migrations) equals DB2 (sources)\n" + report.text;
   } catch (...) {

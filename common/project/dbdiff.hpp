@@ -39,7 +39,4 @@ std::optional<std::vector<std::string>> column_order_only(std::string_view a, st
 std::string unified_diff(std::string_view a, std::string_view b, const std::string& label_a,
                          const std::string& label_b);
 
-// Where the server logs of the last diff are kept: $LOCAL_DIR/focus/postgresql-diff-logs.
-std::filesystem::path logs_dir();
-
 } // namespace hectic::dbdiff

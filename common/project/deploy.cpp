@@ -1,20 +1,19 @@
 #include "common/project/deploy.hpp"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "common/migrate/bundle.hpp"
-#include "common/cluster/detail.hpp"
 #include "common/project/dotenv.hpp"
+#include "common/project/layout.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
 #include "common/base/process.hpp"
+#include "common/base/user_program.hpp"
 #include "common/script/script.hpp"
 #include "common/script/tap.hpp"
 
@@ -138,18 +137,13 @@ void patch(const std::string& url, const std::vector<std::string>& inherits) {
 
 int edit_patch() {
   auto path = ensure_patch_file();
-  std::vector<std::string> words;
-  std::istringstream spec(env::get_or("EDITOR", "vi"));
-  for (std::string word; spec >> word;) words.push_back(word);
-  if (words.empty()) words.push_back("vi");
-  std::string program = words.front();
-  words.erase(words.begin());
-  words.push_back(path.string());
+  auto editor = user_program::from_env("EDITOR", "vi");
+  editor.args.push_back(path.string());
   process::Options options;
   options.output = process::Output::inherit;
   options.inherit_stdin = true;
   options.timeout = std::chrono::hours(24);
-  return process::run(program, words, options).exit_code;
+  return process::run(editor.program, editor.args, options).exit_code;
 }
 
 int run_tests(const std::string& url, const std::vector<std::string>& inherits) {
@@ -237,26 +231,8 @@ cluster::Endpoint deploy(const DeployOptions& options) {
   return endpoint;
 }
 
-std::filesystem::path scratch_parent() {
-  auto focus = env::local_dir() / "focus";
-  if (!process::running_as_root()) return focus;
-  std::error_code ec;
-  std::filesystem::create_directories(focus, ec);
-  auto config = cluster::Config::for_working_dir(focus / "probe");
-  if (!config.run_as) return focus;
-  auto blocked = cluster::detail::untraversable_parent(focus / "probe", config.run_as->uid, config.run_as->gid,
-                                                       config.run_as->groups);
-  if (!blocked) return focus;
-  auto alternative = env::pg_working_dir().parent_path();
-  k_log.notice("{} cannot reach {}; throw-away clusters go to {}", config.run_as->name, blocked->string(),
-               alternative.string());
-  return alternative;
-}
-
-std::filesystem::path check_working_dir() { return scratch_parent() / "postgresql-check-tmp"; }
-
 void check(const DeployOptions& options) {
-  auto dir = check_working_dir();
+  auto dir = layout::check_working_dir();
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) {
     k_check_log.warn("removing a leftover check cluster in {}", dir.string());
@@ -291,18 +267,8 @@ void cleanup() {
   k_cleanup_log.info("removed {}", dir.string());
 }
 
-std::filesystem::path migrator_program() {
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto sibling = self.parent_path() / "migrator";
-    if (::access(sibling.c_str(), X_OK) == 0) return sibling;
-  }
-  return process::find_program("migrator");
-}
-
 int run_migrator(const std::optional<std::string>& url, const std::vector<std::string>& args) {
-  auto program = migrator_program();
+  auto program = layout::migrator_program();
   process::Options options;
   options.output = process::Output::inherit;
   options.timeout = std::chrono::hours(24);

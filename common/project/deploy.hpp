@@ -62,24 +62,14 @@ struct DeployOptions {
 // init, then (unless reuse) hydrate and patch; stops the cluster after success with cleanup.
 cluster::Endpoint deploy(const DeployOptions& options);
 
-// Where throw-away clusters (check, diff, normalize-backup) live: $LOCAL_DIR/focus, unless we
-// are root and the server account cannot traverse it (a checkout under /root): then beside
-// PG_WORKING_DIR, which postgres-init needs reachable anyway.
-std::filesystem::path scratch_parent();
-
-// The check cluster's working dir: <scratch_parent>/postgresql-check-tmp
-// ($LOCAL_DIR/focus/postgresql-check-tmp).
-std::filesystem::path check_working_dir();
-// The deploy flow in a throw-away cluster under check_working_dir(), removed afterwards
+// The deploy flow in a throw-away cluster under layout::check_working_dir(), removed afterwards
 // (success, failure, SIGINT/SIGTERM).
 void check(const DeployOptions& options);
 
 // Stops the cluster of PG_WORKING_DIR and removes the directory.
 void cleanup();
 
-// The migrator binary: next to this executable, else on PATH (Error(missing_program)).
-std::filesystem::path migrator_program();
-// Runs migrator with args, MIGRATION_DIR and DB_URL of this context, output inherited;
+// Runs layout::migrator_program() with args, MIGRATION_DIR and DB_URL of this context, output inherited;
 // returns its exit status.
 int run_migrator(const std::optional<std::string>& url, const std::vector<std::string>& args);
 

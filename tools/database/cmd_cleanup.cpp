@@ -2,7 +2,7 @@
 #include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
-namespace hectic::database {
+namespace hectic::tools::database {
 
 void register_cleanup(CLI::App& app, Globals&, Action& action) {
   auto* sub = app.add_subcommand("cleanup", "stop the cluster and remove PG_WORKING_DIR");
@@ -16,4 +16,4 @@ void register_cleanup(CLI::App& app, Globals&, Action& action) {
   });
 }
 
-} // namespace hectic::database
+} // namespace hectic::tools::database

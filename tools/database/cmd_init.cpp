@@ -1,31 +1,39 @@
 // database init: postgres-init only; prints the same export lines.
 #include <iostream>
+#include <memory>
 
 #include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
-namespace hectic::database {
+namespace hectic::tools::database {
 namespace {
-bool g_reuse = false;
+
+struct InitOptions {
+  bool reuse = false;
+};
+
+int run_init(const Globals& globals, const InitOptions& options) {
+  auto endpoint = deploy::init(options.reuse);
+  if (!globals.inherits.empty()) {
+    pq::Connection connection(globals.url ? *globals.url : endpoint.url, "database init");
+    deploy::check_inherits(connection, globals.inherits);
+  }
+  std::cout << endpoint.shell_exports() << std::flush;
+  return 0;
+}
+
 } // namespace
 
 void register_init(CLI::App& app, Globals& globals, Action& action) {
+  auto options = std::make_shared<InitOptions>();
   auto* sub = app.add_subcommand("init", "start the project's cluster (postgres-init); prints export lines");
-  sub->add_flag("--reuse", g_reuse, "keep the existing data (like PG_REUSE=1)");
+  sub->add_flag("--reuse", options->reuse, "keep the existing data (like PG_REUSE=1)");
   sub->footer(R"EX(Examples:
   eval "$(database init)"          # fresh cluster, exports PGURL and POSTGRESQL_*
   database init --reuse)EX");
-  sub->callback([&globals, &action] {
-    action = [&globals] {
-      auto endpoint = deploy::init(g_reuse);
-      if (!globals.inherits.empty()) {
-        pq::Connection connection(globals.url ? *globals.url : endpoint.url, "database init");
-        deploy::check_inherits(connection, globals.inherits);
-      }
-      std::cout << endpoint.shell_exports() << std::flush;
-      return 0;
-    };
+  sub->callback([&globals, &action, options] {
+    action = [&globals, options] { return run_init(globals, *options); };
   });
 }
 
-} // namespace hectic::database
+} // namespace hectic::tools::database

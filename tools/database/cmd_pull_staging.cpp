@@ -4,7 +4,7 @@
 #include "common/project/staging.hpp"
 #include "tools/database/commands.hpp"
 
-namespace hectic::database {
+namespace hectic::tools::database {
 
 void register_pull_staging(CLI::App& app, Globals&, Action& action) {
   auto* sub = app.add_subcommand("pull_staging", "dump STAGING_DUMP_TABLES from staging (ssh + pg_dump) into PATCH_SQL");
@@ -27,4 +27,4 @@ Examples:
   });
 }
 
-} // namespace hectic::database
+} // namespace hectic::tools::database

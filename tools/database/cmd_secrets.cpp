@@ -1,32 +1,41 @@
 // database secrets load: bundle + dotenv source into hectic.secret.
+#include <memory>
+
 #include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
-namespace hectic::database {
+namespace hectic::tools::database {
 namespace {
-std::optional<std::string> g_file;
+
+struct SecretsLoadOptions {
+  std::optional<std::string> file; // -f/--file; else the dotenv source of common/project/dotenv.hpp
+};
+
+int run_secrets_load(const Globals& globals, const SecretsLoadOptions& options) {
+  auto url = deploy::resolve_url(globals.url);
+  if (!globals.inherits.empty()) {
+    pq::Connection connection(url, "database secrets");
+    deploy::check_inherits(connection, globals.inherits);
+  }
+  deploy::load_secrets(url, options.file ? std::optional<std::filesystem::path>(*options.file) : std::nullopt);
+  return 0;
+}
+
 } // namespace
 
 void register_secrets(CLI::App& app, Globals& globals, Action& action) {
+  auto options = std::make_shared<SecretsLoadOptions>();
   auto* sub = app.add_subcommand("secrets", "manage hectic.secret");
   sub->require_subcommand(1);
   auto* load = sub->add_subcommand("load", "apply the bundle and load the dotenv source into hectic.secret (touches no cluster)");
-  load->add_option("-f,--file", g_file, "dotenv file (default: HECTIC_DOTENV_CONTENT, HECTIC_DOTENV_FILE, $LOCAL_DIR/.env.$ENVIRONMENT)");
+  load->add_option("-f,--file", options->file, "dotenv file (default: HECTIC_DOTENV_CONTENT, HECTIC_DOTENV_FILE, $LOCAL_DIR/.env.$ENVIRONMENT)");
   load->footer(R"EX(Examples:
   database -u "$PROD_URL" secrets load -f .env.production
   ENVIRONMENT=staging database secrets load        # $LOCAL_DIR/.env.staging
   HECTIC_DOTENV_CONTENT="$(vault read ...)" database secrets load)EX");
-  load->callback([&globals, &action] {
-    action = [&globals] {
-      auto url = deploy::resolve_url(globals.url);
-      if (!globals.inherits.empty()) {
-        pq::Connection connection(url, "database secrets");
-        deploy::check_inherits(connection, globals.inherits);
-      }
-      deploy::load_secrets(url, g_file ? std::optional<std::filesystem::path>(*g_file) : std::nullopt);
-      return 0;
-    };
+  load->callback([&globals, &action, options] {
+    action = [&globals, options] { return run_secrets_load(globals, *options); };
   });
 }
 
-} // namespace hectic::database
+} // namespace hectic::tools::database

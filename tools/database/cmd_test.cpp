@@ -2,7 +2,7 @@
 #include "common/project/deploy.hpp"
 #include "tools/database/commands.hpp"
 
-namespace hectic::database {
+namespace hectic::tools::database {
 
 void register_test(CLI::App& app, Globals& globals, Action& action) {
   auto* sub = app.add_subcommand("test", "run $DATABASE_DIR/test/test.sql (pgTAP); exit 1 when a test fails");
@@ -16,4 +16,4 @@ void register_test(CLI::App& app, Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::database
+} // namespace hectic::tools::database

@@ -1,47 +1,17 @@
 // database: the developer's day-to-day tool over one PostgreSQL cluster (SPEC "database").
-#include <algorithm>
-#include <chrono>
-#include <thread>
+// Describes the app, registers the global options and the subcommands (each cmd_<name>.cpp
+// registers one), then cli::run_main.
 #include <iostream>
 
 #include "common/base/cli.hpp"
 #include "common/base/error.hpp"
 #include "common/base/interrupt.hpp"
-#include "common/base/log.hpp"
-#include "common/pg/pq.hpp"
-#include "common/script/script.hpp"
 #include "tools/database/commands.hpp"
 
+namespace hectic::tools::database {
 namespace {
 
-std::string lowercase_first(std::string text) {
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text;
-}
-
-// After SIGINT/SIGTERM the watcher thread runs the cleanups and exits 130; an error that the
-// interruption caused (a killed connection) must not win the race and exit 1 first.
-int finish(int code) {
-  if (hectic::interrupt::requested()) {
-    for (int i = 0; i < 1200; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    return hectic::exit_status(hectic::ExitCode::interrupted);
-  }
-  return code;
-}
-
-} // namespace
-
-int main(int argc, char** argv) {
-  using namespace hectic;
-  try {
-    log::init("database");
-  } catch (const Error& e) {
-    log::report_error(e.what(), e.hints());
-    return exit_status(e.code());
-  }
-  interrupt::install();
-
-  CLI::App app{"database: build, fill, check and compare the development PostgreSQL database", "database"};
+void describe(CLI::App& app) {
   app.set_version_flag("--version", std::string("database version ") + HECTIC_VERSION);
   app.footer(R"EX(Examples:
   database deploy                 # fresh cluster, hydrate from db/src, load test-data.sql
@@ -55,37 +25,44 @@ int main(int argc, char** argv) {
 Environment: LOCAL_DIR, DATABASE_DIR, DATABASE_SOURCE, HYDRATE_ENTRYPOINT, MIGRATION_DIR,
 PATCH_SQL, PG_WORKING_DIR, PG_DATABASE, DB_URL/PGURL, HECTIC_DOTENV_FILE/CONTENT, ENVIRONMENT,
 STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see README).)EX");
-  app.require_subcommand(0, 1); // a second one is an extra: cli::parse calls it ambiguous (exit 2)
+  app.require_subcommand(0, 1); // a second one is an extra: cli::run_main calls it ambiguous (exit 2)
   app.fallthrough();
+}
 
-  database::Globals globals;
+void register_globals(CLI::App& app, Globals& globals) {
   app.add_option("-u,--url", globals.url, "connection URL (default: DB_URL, then PGURL)");
   app.add_option("-i,--inherits", globals.inherits,
                  "a table that must exist in the target database (repeatable; else exit 5)");
+}
 
-  database::Action action;
-  database::register_deploy(app, globals, action);
-  database::register_init(app, globals, action);
-  database::register_hydrate(app, globals, action);
-  database::register_patch(app, globals, action);
-  database::register_test(app, globals, action);
-  database::register_check(app, globals, action);
-  database::register_cleanup(app, globals, action);
-  database::register_log(app, globals, action);
-  database::register_pull_staging(app, globals, action);
-  database::register_migrator(app, globals, action);
-  database::register_backup(app, globals, action);
-  database::register_restore(app, globals, action);
-  database::register_normalize_backup(app, globals, action);
-  database::register_diff(app, globals, action);
-  database::register_secrets(app, globals, action);
+void register_subcommands(CLI::App& app, Globals& globals, const MigratorArgs& migrator_args, Action& action) {
+  register_deploy(app, globals, action);
+  register_init(app, globals, action);
+  register_hydrate(app, globals, action);
+  register_patch(app, globals, action);
+  register_test(app, globals, action);
+  register_check(app, globals, action);
+  register_cleanup(app, globals, action);
+  register_log(app, globals, action);
+  register_pull_staging(app, globals, action);
+  register_migrator(app, globals, migrator_args, action);
+  register_backup(app, globals, action);
+  register_restore(app, globals, action);
+  register_normalize_backup(app, globals, action);
+  register_diff(app, globals, action);
+  register_secrets(app, globals, action);
+}
 
-  if (argc <= 1) {
-    std::cerr << app.help();
-    return exit_status(ExitCode::generic);
-  }
-  // `database [-u URL] [-i TABLE] migrator ARGS...`: everything after `migrator` is migrator's,
-  // options included, so it is split off before CLI11 sees it.
+// argv for CLI11, and the words it must not see.
+struct CommandLine {
+  std::vector<char*> argv;
+  MigratorArgs migrator_args;
+};
+
+// `database [-u URL] [-i TABLE] migrator ARGS...`: everything after `migrator` is migrator's,
+// options included, so it is split off before CLI11 sees it.
+CommandLine split_migrator_call(int argc, char** argv) {
+  CommandLine line{{argv, argv + argc}, std::nullopt};
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if ((word == "-u" || word == "--url" || word == "-i" || word == "--inherits") && i + 1 < argc) {
@@ -94,41 +71,36 @@ STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see R
     }
     if (word.rfind("--url=", 0) == 0 || word.rfind("--inherits=", 0) == 0) continue;
     if (word != "migrator") break;
-    std::vector<std::string> global_args(argv + 1, argv + i);
-    std::vector<std::string> migrator_args(argv + i + 1, argv + argc);
-    try {
-      std::reverse(global_args.begin(), global_args.end()); // CLI11 parses a reversed vector
-      app.parse(global_args);
-      // An interrupted migrator (its status 130, or killed by the passed-on signal) is 130 too,
-      // once the watcher has run the cleanups.
-      return finish(database::run_migrator_command(globals, migrator_args));
-    } catch (const CLI::ParseError& e) {
-      log::report_error(lowercase_first(e.what()), {"database --help"});
-      return exit_status(ExitCode::unknown_argument);
-    } catch (const Error& e) {
-      int code = finish(exit_status(e.code()));
-      log::report_error(e.what(), e.hints());
-      return code;
-    }
+    line.migrator_args = std::vector<std::string>(argv + i + 1, argv + argc);
+    line.argv.resize(static_cast<std::size_t>(i) + 1);
+    break;
   }
-  if (auto code = cli::parse(app, argc, argv)) return *code;
+  return line;
+}
+
+// The selected subcommand's action; none selected: the help on stderr, exit 1 (SPEC "database").
+int dispatch(const CLI::App& app, const Action& action) {
   if (!action) {
     std::cerr << app.help();
     return exit_status(ExitCode::generic);
   }
-  try {
-    return finish(action());
-  } catch (const script::ScriptError& e) {
-    int code = finish(exit_status(e.code()));
-    log::report_error(e.what(), e.hints());
-    return code;
-  } catch (const Error& e) {
-    int code = finish(exit_status(e.code()));
-    log::report_error(e.what(), e.hints());
-    return code;
-  } catch (const std::exception& e) {
-    int code = finish(exit_status(ExitCode::internal));
-    log::report_error(e.what());
-    return code;
-  }
+  return action();
+}
+
+} // namespace
+} // namespace hectic::tools::database
+
+int main(int argc, char** argv) {
+  using namespace hectic;
+  using namespace hectic::tools::database;
+  interrupt::install();
+  CLI::App app{"database: build, fill, check and compare the development PostgreSQL database", "database"};
+  describe(app);
+  Globals globals;
+  register_globals(app, globals);
+  auto line = split_migrator_call(argc, argv);
+  Action action;
+  register_subcommands(app, globals, line.migrator_args, action);
+  return cli::run_main(app, static_cast<int>(line.argv.size()), line.argv.data(), {"database"},
+                       [&] { return dispatch(app, action); });
 }

@@ -10,7 +10,7 @@
 #include "common/base/fs.hpp"
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 namespace {
 
 struct ApplyOptions {
@@ -56,4 +56,4 @@ void register_apply(CLI::App& app, const Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

@@ -5,7 +5,7 @@
 #include "common/base/log.hpp"
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 namespace {
 
 struct CreateOptions {
@@ -31,4 +31,4 @@ void register_create(CLI::App& app, const Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

@@ -5,7 +5,7 @@
 #include "common/migrate/bundle.hpp"
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 namespace {
 
 struct InitOptions {
@@ -33,4 +33,4 @@ void register_init(CLI::App& app, const Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

@@ -4,7 +4,7 @@
 
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 namespace {
 
 struct ListOptions {
@@ -35,4 +35,4 @@ void register_list(CLI::App& app, const Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

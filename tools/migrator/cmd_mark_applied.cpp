@@ -3,7 +3,7 @@
 
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 namespace {
 
 struct MarkAppliedOptions {
@@ -27,4 +27,4 @@ void register_mark_applied(CLI::App& app, const Globals& globals, Action& action
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

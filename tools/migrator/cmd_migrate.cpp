@@ -7,7 +7,7 @@
 #include "common/base/error.hpp"
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 
 migrate::Options Globals::to_options(const std::string& command) const {
   migrate::Options out;
@@ -88,4 +88,4 @@ void register_migrate(CLI::App& app, const Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

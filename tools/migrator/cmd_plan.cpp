@@ -6,7 +6,7 @@
 #include "common/base/log.hpp"
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 namespace {
 
 struct PlanOptions {
@@ -43,4 +43,4 @@ void register_plan(CLI::App& app, const Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

@@ -4,7 +4,7 @@
 
 #include "tools/migrator/commands.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 namespace {
 
 struct StatusOptions {
@@ -33,4 +33,4 @@ void register_status(CLI::App& app, const Globals& globals, Action& action) {
   });
 }
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

@@ -9,7 +9,7 @@
 
 #include "common/migrate/migrate.hpp"
 
-namespace hectic::migrator {
+namespace hectic::tools::migrator {
 
 // Options accepted anywhere on the command line (before or after the subcommand).
 struct Globals {
@@ -40,4 +40,4 @@ void register_apply(CLI::App& app, const Globals& globals, Action& action);
 void register_mark_applied(CLI::App& app, const Globals& globals, Action& action);
 void register_log(CLI::App& app, const Globals& globals, Action& action);
 
-} // namespace hectic::migrator
+} // namespace hectic::tools::migrator

@@ -1,6 +1,5 @@
-// migrator: versioned SQL migrations for PostgreSQL (SPEC "migrator"). Sets up the global
-// options (each cmd_<name>.cpp registers its subcommand), parses, runs the selected action, and
-// turns errors into exit codes.
+// migrator: versioned SQL migrations for PostgreSQL (SPEC "migrator"). Registers the global
+// options and the subcommands (each cmd_<name>.cpp registers one), then cli::run_main.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -12,10 +11,8 @@
 #include "common/base/log.hpp"
 #include "tools/migrator/commands.hpp"
 
+namespace hectic::tools::migrator {
 namespace {
-
-using namespace hectic;
-using namespace hectic::migrator;
 
 constexpr const char* k_help = R"(migrator — versioned SQL migrations for PostgreSQL
 
@@ -75,35 +72,14 @@ argument or DB_URL, 4 migration failed (rolled back), 9 unknown argument, 13 bun
 mismatch, 130 interrupted.
 )";
 
-// "The following argument was not expected: frob" -> "frob".
-std::string after_colon(const std::string& text) {
-  auto colon = text.find(": ");
-  return colon == std::string::npos ? text : text.substr(colon + 2);
-}
-
-int fail_with(ExitCode code, const std::string& message, std::vector<std::string> hints = {}) {
-  log::report_error(message, hints);
-  return exit_status(code);
-}
-
-} // namespace
-
-int main(int argc, char** argv) {
-  try {
-    log::init("migrator");
-  } catch (const Error& e) {
-    return fail_with(e.code(), e.what(), e.hints());
-  }
-  if (argc <= 1) {
-    std::cout << k_help;
-    return 0;
-  }
-  interrupt::install();
-
-  CLI::App app{"migrator"};
-  app.fallthrough(); // options may follow the subcommand
-  Globals globals;
+// What the command line selected besides a subcommand: -V, the `help` subcommand.
+struct TopLevel {
   bool version = false;
+  CLI::App* help = nullptr;
+};
+
+void register_globals(CLI::App& app, Globals& globals, TopLevel& top) {
+  app.fallthrough(); // options may follow the subcommand
   app.add_option("-u,--db-url", globals.url)->envname("DB_URL");
   app.add_option("-d,--migration-dir", globals.migration_dir)->envname("MIGRATION_DIR");
   app.add_option("--inherits", globals.inherits)->allow_extra_args(false);
@@ -113,11 +89,11 @@ int main(int argc, char** argv) {
   app.add_option("--lock-timeout", globals.lock_timeout);
   app.add_option("--statement-timeout", globals.statement_timeout);
   app.add_option("--lock-wait", globals.lock_wait);
-  app.add_flag("-V,--version", version);
+  app.add_flag("-V,--version", top.version);
+  top.help = app.add_subcommand("help", "show the help");
+}
 
-  auto* help = app.add_subcommand("help", "show the help");
-
-  Action action;
+void register_subcommands(CLI::App& app, const Globals& globals, Action& action) {
   register_init(app, globals, action);
   register_migrate(app, globals, action);
   register_create(app, globals, action);
@@ -127,50 +103,49 @@ int main(int argc, char** argv) {
   register_apply(app, globals, action);
   register_mark_applied(app, globals, action);
   register_log(app, globals, action);
+}
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    if (app.get_subcommands().empty())
-      std::cout << k_help;
-    else
-      std::cout << app.help();
-    return 0;
-  } catch (const CLI::CallForAllHelp&) {
-    std::cout << k_help;
-    return 0;
-  } catch (const CLI::ExtrasError& e) {
-    return fail_with(ExitCode::unknown_argument,
-                     fmt::format("unknown argument or subcommand: {}", after_colon(e.what())),
-                     {"run `migrator --help` for the commands and options"});
-  } catch (const CLI::RequiredError& e) {
-    return fail_with(ExitCode::missing_argument, fmt::format("missing argument: {}", e.what()));
-  } catch (const CLI::ArgumentMismatch& e) {
-    return fail_with(ExitCode::missing_argument, fmt::format("missing value: {}", e.what()));
-  } catch (const CLI::ParseError& e) {
-    return fail_with(ExitCode::generic, fmt::format("invalid arguments: {}", e.what()),
-                     {"run `migrator --help` for the commands and options"});
-  }
+// `migrator --help` is k_help; a subcommand keeps CLI11's help (it was created with the default
+// formatter before this one replaces the app's).
+void use_top_level_help(CLI::App& app) {
+  app.formatter_fn([](const CLI::App*, std::string, CLI::AppFormatMode) { return std::string(k_help); });
+}
 
-  if (version) {
+// After parsing: -V, help (also no subcommand at all), then the selected subcommand's action.
+int dispatch(const CLI::App& app, const Globals& globals, const TopLevel& top, const Action& action) {
+  if (top.version) {
     std::cout << "migrator version " << HECTIC_VERSION << '\n';
     return 0;
   }
   auto selected = app.get_subcommands();
+  // Not require_subcommand(0, 1): that would make `migrate up down` read `down` as up's N.
   if (selected.size() > 1)
-    return fail_with(ExitCode::ambiguous,
-                     fmt::format("ambiguous subcommand: decide {} or {}", selected[0]->get_name(),
-                                 selected[1]->get_name()));
-  if (selected.empty() || selected[0] == help) {
+    throw Error(ExitCode::ambiguous, fmt::format("ambiguous subcommand: decide {} or {}", selected[0]->get_name(),
+                                                 selected[1]->get_name()));
+  if (selected.empty() || selected[0] == top.help) {
     std::cout << k_help;
     return 0;
   }
   if (!globals.inherits.empty())
     log::Logger("migrator").warn("--inherits is deprecated and ignored ({})",
                                  fmt::join(globals.inherits, ", "));
+  if (!action) throw Error(ExitCode::internal, "no handler for the selected subcommand");
+  return action();
+}
 
-  return cli::guarded([&] {
-    if (!action) return fail_with(ExitCode::internal, "no handler for the selected subcommand");
-    return action();
-  });
+} // namespace
+} // namespace hectic::tools::migrator
+
+int main(int argc, char** argv) {
+  using namespace hectic;
+  using namespace hectic::tools::migrator;
+  interrupt::install();
+  CLI::App app{"migrator"};
+  Globals globals;
+  TopLevel top;
+  Action action;
+  register_globals(app, globals, top);
+  register_subcommands(app, globals, action);
+  use_top_level_help(app);
+  return cli::run_main(app, argc, argv, {"migrator"}, [&] { return dispatch(app, globals, top, action); });
 }

@@ -1,5 +1,7 @@
 #include "tools/postgres-cleanup/cmd_cleanup.hpp"
 
+#include <exception>
+
 #include "common/cluster/cluster.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
@@ -26,14 +28,16 @@ Examples:
 
 void register_options(CLI::App&, Options&) {}
 
-int run(const Options&) {
+namespace {
+
+void stop_server() {
   const log::Logger logger{"cleanup"};
   std::filesystem::path working_dir;
   try {
     working_dir = env::pg_working_dir();
   } catch (const Error& error) {
     logger.info("nothing to clean: {}", error.what());
-    return 0;
+    return;
   }
   switch (cluster::stop(working_dir)) {
   case cluster::StopOutcome::stopped:
@@ -48,6 +52,19 @@ int run(const Options&) {
   case cluster::StopOutcome::no_cluster:
     logger.info("nothing to clean: no cluster in {}", working_dir.string());
     break;
+  }
+}
+
+} // namespace
+
+// Any failure is exit 1, whatever its code: a trap must not turn it into another meaning.
+int run(const Options&) {
+  try {
+    stop_server();
+  } catch (const Error& error) {
+    throw Error(ExitCode::generic, error.what(), error.hints());
+  } catch (const std::exception& error) {
+    throw Error(ExitCode::generic, error.what());
   }
   return 0;
 }

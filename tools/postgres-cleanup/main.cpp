@@ -1,11 +1,7 @@
-// postgres-cleanup: parse, dispatch, turn errors into exit codes (SPEC "postgres-cleanup").
-#include <exception>
-
+// postgres-cleanup: register the options, then cli::run_main (SPEC "postgres-cleanup").
 #include <CLI/CLI.hpp>
 
 #include "common/base/cli.hpp"
-#include "common/base/error.hpp"
-#include "common/base/log.hpp"
 #include "tools/postgres-cleanup/cmd_cleanup.hpp"
 
 int main(int argc, char** argv) {
@@ -17,15 +13,6 @@ int main(int argc, char** argv) {
   tools::postgres_cleanup::Options options;
   tools::postgres_cleanup::register_options(app, options);
   // Lenient: an invalid HECTIC_LOG is a warning here (SPEC: cleanup never fails for it).
-  log::init("postgres-cleanup", true);
-  if (auto code = cli::parse(app, argc, argv)) return *code;
-  try {
-    return tools::postgres_cleanup::run(options);
-  } catch (const Error& error) {
-    log::report_error(error.what(), error.hints());
-    return exit_status(ExitCode::generic);
-  } catch (const std::exception& error) {
-    log::report_error(error.what());
-    return exit_status(ExitCode::generic);
-  }
+  return cli::run_main(app, argc, argv, {"postgres-cleanup", cli::LogCheck::lenient},
+                       [&] { return tools::postgres_cleanup::run(options); });
 }

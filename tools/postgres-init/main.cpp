@@ -1,9 +1,7 @@
-// postgres-init: parse, dispatch, turn errors into exit codes (SPEC "postgres-init").
+// postgres-init: register the options, then cli::run_main (SPEC "postgres-init").
 #include <CLI/CLI.hpp>
 
 #include "common/base/cli.hpp"
-#include "common/base/error.hpp"
-#include "common/base/log.hpp"
 #include "tools/postgres-init/cmd_init.hpp"
 
 int main(int argc, char** argv) {
@@ -14,10 +12,6 @@ int main(int argc, char** argv) {
   app.footer(tools::postgres_init::k_help_footer);
   tools::postgres_init::Options options;
   tools::postgres_init::register_options(app, options);
-  log::init("postgres-init", true); // parse errors are reported before HECTIC_LOG is judged
-  if (auto code = cli::parse(app, argc, argv)) return *code;
-  return cli::guarded([&] {
-    log::init("postgres-init");
-    return tools::postgres_init::run(options);
-  });
+  return cli::run_main(app, argc, argv, {"postgres-init", cli::LogCheck::after_parse},
+                       [&] { return tools::postgres_init::run(options); });
 }

@@ -9,28 +9,11 @@
 #include "common/project/dotenv.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
+#include "tests/unit/project/env_guard.hpp"
 
 using namespace hectic;
 
-namespace {
-struct EnvGuard {
-  explicit EnvGuard(std::map<std::string, std::optional<std::string>> values) {
-    for (auto& [k, v] : values) {
-      const char* old = std::getenv(k.c_str());
-      m_old[k] = old ? std::optional<std::string>(old) : std::nullopt;
-      if (v) ::setenv(k.c_str(), v->c_str(), 1);
-      else ::unsetenv(k.c_str());
-    }
-  }
-  ~EnvGuard() {
-    for (auto& [k, v] : m_old) {
-      if (v) ::setenv(k.c_str(), v->c_str(), 1);
-      else ::unsetenv(k.c_str());
-    }
-  }
-  std::map<std::string, std::optional<std::string>> m_old;
-};
-} // namespace
+using test::EnvGuard;
 
 TEST_CASE("parse follows hectic.load_secrets_from_env rules") {
   auto pairs = dotenv::parse(
