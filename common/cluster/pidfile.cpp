@@ -5,7 +5,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <system_error>
 
@@ -74,6 +76,56 @@ bool is_postgres_process(pid_t pid) {
   return name == "postgres" || name == "postmaster";
 }
 
+namespace {
+
+// The parent pid from /proc/PID/stat ("pid (comm) state ppid ..."); comm may hold spaces.
+pid_t parent_of(pid_t pid) {
+  auto stat = read_file_or_empty(fmt::format("/proc/{}/stat", pid));
+  auto close_paren = stat.rfind(')');
+  char state = 0;
+  int ppid = 0;
+  if (close_paren == std::string::npos || std::sscanf(stat.c_str() + close_paren + 1, " %c %d", &state, &ppid) != 2)
+    return 0;
+  return static_cast<pid_t>(ppid);
+}
+
+bool same_directory(const stdfs::path& a, const stdfs::path& b) {
+  std::error_code ec;
+  return stdfs::equivalent(a, b, ec) && !ec;
+}
+
+// The -D argument of the process's NUL-separated command line (pg_ctl starts postgres so).
+std::optional<stdfs::path> data_dir_argument(pid_t pid) {
+  auto cmdline = read_file_or_empty(fmt::format("/proc/{}/cmdline", pid));
+  std::string_view rest(cmdline);
+  bool after_flag = false;
+  while (!rest.empty()) {
+    auto arg = rest.substr(0, rest.find('\0'));
+    if (after_flag) return stdfs::path(std::string(arg));
+    after_flag = arg == "-D";
+    rest.remove_prefix(std::min(rest.size(), arg.size() + 1));
+  }
+  return std::nullopt;
+}
+
+// The postmaster and every backend chdir to the data dir.
+bool works_in(pid_t pid, const stdfs::path& data_dir) {
+  std::error_code ec;
+  auto cwd = stdfs::read_symlink(fmt::format("/proc/{}/cwd", pid), ec);
+  if (!ec) return same_directory(cwd, data_dir);
+  // Another account's process, and we are not root: its command line is readable to all.
+  auto argument = data_dir_argument(pid);
+  return argument && same_directory(*argument, data_dir);
+}
+
+} // namespace
+
+bool is_postmaster_of(pid_t pid, const stdfs::path& data_dir) {
+  if (!process_alive(pid) || !is_postgres_process(pid) || !works_in(pid, data_dir)) return false;
+  pid_t parent = parent_of(pid);
+  return !(parent > 1 && is_postgres_process(parent) && works_in(parent, data_dir));
+}
+
 ServerState server_state(const stdfs::path& data_dir, std::optional<PidFile>* out) {
   auto pidfile = read_pidfile(data_dir);
   if (out) *out = pidfile;
@@ -82,8 +134,8 @@ ServerState server_state(const stdfs::path& data_dir, std::optional<PidFile>* ou
     // An unparsable (e.g. empty) pidfile is stale too; an absent one means no server.
     return stdfs::exists(data_dir / "postmaster.pid", ec) ? ServerState::stale : ServerState::none;
   }
-  // A recycled pid may belong to any process: only a live postgres counts as our server.
-  if (process_alive(pidfile->pid) && is_postgres_process(pidfile->pid)) return ServerState::running;
+  // A recycled pid, another cluster's postmaster or backend: only ours counts as our server.
+  if (is_postmaster_of(pidfile->pid, data_dir)) return ServerState::running;
   return ServerState::stale;
 }
 

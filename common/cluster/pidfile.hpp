@@ -32,6 +32,11 @@ std::optional<PidFile> read_pidfile(const std::filesystem::path& data_dir);
 bool process_alive(pid_t pid);
 // /proc/<pid>/comm is "postgres" or "postmaster".
 bool is_postgres_process(pid_t pid);
+// pid is the postmaster of data_dir: a live postgres process working in data_dir (its
+// /proc/PID/cwd, or where that is not readable its command line's -D) whose parent is not a
+// postgres process of that same directory (a backend's parent is its postmaster). A pidfile
+// may name a recycled pid, another cluster's postmaster or one of its backends.
+bool is_postmaster_of(pid_t pid, const std::filesystem::path& data_dir);
 
 // What a data dir's postmaster.pid tells.
 enum class ServerState { none, running, stale };

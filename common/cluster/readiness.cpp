@@ -76,7 +76,12 @@ stdfs::path open_server_log(const Config& config, const stdfs::path& working_dir
     if (!stdfs::exists(log_dir, ec)) make_dir(log_dir, owner, 0755);
   }
   auto server_log = log_dir / k_server_log;
-  UniqueFd fd(::open(server_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+  // O_NOFOLLOW: as root, a link the server account planted here must not hand it our fchown.
+  UniqueFd fd(::open(server_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640));
+  if (!fd && errno == ELOOP)
+    throw Error(ExitCode::generic,
+                fmt::format("refusing to open the server log {}: it is a symbolic link", server_log.string()),
+                {"remove the link; the log is created as a plain file"});
   if (!fd)
     throw Error(ExitCode::generic,
                 fmt::format("could not open the server log {}: {}", server_log.string(), std::strerror(errno)),

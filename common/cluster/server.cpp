@@ -191,7 +191,8 @@ void clear_previous_server(const Config& config, const Layout& layout) {
                         !(config.reuse && stdfs::exists(layout.data_dir / "PG_VERSION", ec)));
     break;
   case detail::ServerState::stale:
-    logger().info("removing the stale {} (no live server)", (layout.data_dir / "postmaster.pid").string());
+    logger().info("removing the stale {} ({}; nothing was signalled)", (layout.data_dir / "postmaster.pid").string(),
+                  pidfile ? fmt::format("pid {} is no server of this data directory", pidfile->pid) : "unreadable");
     stdfs::remove(layout.data_dir / "postmaster.pid", ec);
     break;
   case detail::ServerState::none:
@@ -257,7 +258,7 @@ bool running_as_requested(const stdfs::path& data_dir, const stdfs::path& socket
   if (!pidfile || pidfile->status != "ready" || pidfile->port != port ||
       stdfs::path(pidfile->socket_dir) != socket_dir)
     return false;
-  if (!detail::process_alive(pidfile->pid) || !detail::is_postgres_process(pidfile->pid)) return false;
+  if (!detail::is_postmaster_of(pidfile->pid, data_dir)) return false;
   if (detail::runtime_signature(detail::read_file_or_empty(data_dir / detail::k_runtime_conf)) != signature) return false;
   return PQping(conninfo_for(endpoint, "postgres").c_str()) == PQPING_OK;
 }

@@ -74,7 +74,7 @@ TEST_CASE("write_file_atomic: new files get the mode asked for, existing ones ke
   CHECK(entries(dir.path()) == 1); // no temporary left behind
 }
 
-TEST_CASE("write_file_atomic: a link is refused when asked, its target untouched; else followed") {
+TEST_CASE("write_file_atomic: a link is refused when asked (its target untouched), else followed") {
   fs::TempDir dir("hectic-unit-fs");
   auto target = dir.path() / "target";
   fs::write_file_atomic(target, "precious\n", with_mode(0600));
