@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cluster benchmarks (issue 2, point 7). Each case is timed RUNS times (default 7) after its
+# Cluster benchmarks. Each case is timed RUNS times (default 7) after its
 # untimed preparation step; the table shows medians and ratios against the baseline measured in
 # the same run: plain `initdb` + `pg_ctl start -w` + `createdb`.
 #

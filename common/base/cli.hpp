@@ -1,6 +1,6 @@
 #pragma once
 // The one entry point of every binary's main: parse argv with CLI11, run the selected command,
-// and map every parse outcome and thrown error to the SPEC exit codes.
+// and map every parse outcome and thrown error to the exit codes of README "Exit codes".
 #include <functional>
 
 namespace CLI {

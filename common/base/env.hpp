@@ -13,13 +13,13 @@ std::optional<std::string> get(const char* name);
 std::string get_or(const char* name, std::string fallback);
 // The value when set and non-empty; else throws Error(missing_argument) naming the variable.
 std::string require(const char* name);
-// SPEC: set to anything but empty, "0", "false", "no" (case-insensitive).
+// Set means anything but empty, "0", "false", "no" (case-insensitive).
 bool truthy(std::optional<std::string> value);
 bool flag(const char* name);
 // A shell identifier: [A-Za-z_][A-Za-z0-9_]*.
 bool is_identifier(std::string_view name);
 
-// Project layout (SPEC "Environment"); each throws Error(missing_argument) when it needs
+// Project layout (README "Environment"); each throws Error(missing_argument) when it needs
 // LOCAL_DIR and neither it nor the specific variable is set.
 std::filesystem::path local_dir();
 // The name of the project's scratch folder under LOCAL_DIR (clusters, backups, diff logs).

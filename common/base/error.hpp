@@ -1,5 +1,5 @@
 #pragma once
-// Exit codes (SPEC "Exit codes") and the one error type that carries its code.
+// Exit codes (README "Exit codes") and the one error type that carries its code.
 #include <stdexcept>
 #include <string>
 #include <vector>

@@ -76,7 +76,7 @@ UniqueFd open_for_truncate(const stdfs::path& path) {
   return UniqueFd(fd);
 }
 
-// In the child, between fork and exec: fds >= 3 close on exec (TOOLCHAIN: bp::limit_handles is
+// In the child, between fork and exec: fds >= 3 close on exec (Boost.Process 1.74: bp::limit_handles is
 // broken in 1.74), signals unblocked and SIGPIPE default (both survive exec), privileges dropped.
 struct ChildSetup : bp::extend::handler {
   const Account* account = nullptr;

@@ -1,5 +1,5 @@
 #pragma once
-// Ephemeral PostgreSQL clusters (SPEC "postgres-init / postgres-cleanup"): fresh or reused
+// Ephemeral PostgreSQL clusters (README "postgres-init / postgres-cleanup"): fresh or reused
 // data under PG_WORKING_DIR (data/, sock/), runtime settings rewritten on every start, a
 // pristine template cluster cached under HECTIC_CACHE_DIR, root support via PG_RUN_AS.
 #include <filesystem>
@@ -23,7 +23,7 @@ struct Config {
   bool preload_explicit = false;                // set by the user (missing library -> fail)
   bool logging = true;                          // !PG_DISABLE_LOGGING
   bool reuse = false;                           // PG_REUSE
-  // A kept cluster whose data is damaged is moved aside and recreated fresh (SPEC). Off where
+  // A kept cluster whose data is damaged is moved aside and recreated fresh (README "postgres-init / postgres-cleanup"). Off where
   // the data is the point (restore, normalize-backup, diff's DB1): damage is then an error.
   bool heal_damage = true;
   std::optional<process::Account> run_as;       // set when we are root (PG_RUN_AS / postgres)
@@ -60,7 +60,7 @@ struct Endpoint {
 };
 
 // postgres-init: fresh (default) or reuse; returns once the server answers and the database
-// exists. Throws Error with the SPEC's codes (2 busy socket / could not start, 3, 13, 127).
+// exists. Throws Error with the README's exit codes (2 busy socket / could not start, 3, 13, 127).
 Endpoint start(const Config& config);
 
 // What postgres-cleanup found.

@@ -1,5 +1,5 @@
 #pragma once
-// The migrator (SPEC "migrator"): the migration directory model, hashing, history checks,
+// The migrator (README "migrator"): the migration directory model, hashing, history checks,
 // the advisory lock, the runner, plan/apply fingerprints and the run log.
 // Nothing here parses argv or decides an exit code by itself: errors are typed (hectic::Error).
 #include <chrono>

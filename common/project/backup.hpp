@@ -1,5 +1,5 @@
 #pragma once
-// Physical backups of a development cluster (SPEC "database": backup, restore,
+// Physical backups of a development cluster (README "database": backup, restore,
 // normalize-backup). A backup directory holds base.tar.gz, pg_wal.tar.gz (optional) and a
 // database_name file.
 #include <filesystem>

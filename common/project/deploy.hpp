@@ -1,5 +1,5 @@
 #pragma once
-// The `database` flows that build and fill a development database (SPEC "database"): init,
+// The `database` flows that build and fill a development database (README "database"): init,
 // hydrate, patch, test, deploy, check, cleanup, secrets load, migrator pass-through.
 // Nothing here parses argv or picks an exit code: errors are thrown (error.hpp).
 #include <filesystem>

@@ -1,5 +1,5 @@
 #pragma once
-// Dotenv sources for `database hydrate` / `database secrets load` (SPEC "database"): which
+// Dotenv sources for `database hydrate` / `database secrets load` (README "database"): which
 // source applies (HECTIC_DOTENV_CONTENT, else a file, else $LOCAL_DIR/.env.$ENVIRONMENT), and
 // the parsing rules of hectic.load_secrets_from_env (for reports and tests; the SQL function
 // is what loads the secrets, with the content as a bound parameter).

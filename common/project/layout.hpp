@@ -1,5 +1,5 @@
 #pragma once
-// Where a developer project keeps its things (SPEC "database"): the scratch folder
+// Where a developer project keeps its things (README "database"): the scratch folder
 // $LOCAL_DIR/focus and the directories under it, and the migrator program next to ours.
 #include <filesystem>
 

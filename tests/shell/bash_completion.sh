@@ -78,7 +78,7 @@ expect_exactly() {
     fi
 }
 
-# --- subcommands and options, from SPEC ----------------------------------------------------
+# --- subcommands and options, from the README --------------------------------------------------
 expect_exactly "database " deploy init hydrate patch test check cleanup log pull_staging \
     migrator backup restore normalize-backup diff secrets
 expect_exactly "database de" deploy

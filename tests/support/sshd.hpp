@@ -1,8 +1,8 @@
 #pragma once
-// A real sshd on 127.0.0.1 for `database pull_staging` tests (TOOLCHAIN.md "sshd on
-// loopback"): host and client keys in a test dir, a free port, public-key login only. As root
-// it logs in a throw-away account (hectic-ssh, created when missing); otherwise the current
-// user (a non-root sshd can only log in its own account). Stopped, by pid, in the destructor.
+// A real sshd on 127.0.0.1 for `database pull_staging` tests (sshd(8), sshd_config(5)): host
+// and client keys in a test dir, a free port, public-key login only. As root it logs in a
+// throw-away account (hectic-ssh, created when missing); otherwise the current user (a
+// non-root sshd can only log in its own account). Stopped, by pid, in the destructor.
 #include <filesystem>
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-// database: the developer's day-to-day tool over one PostgreSQL cluster (SPEC "database").
+// database: the developer's day-to-day tool over one PostgreSQL cluster (README "database").
 // Describes the app, registers the global options and the subcommands (each cmd_<name>.cpp
 // registers one), then cli::run_main.
 #include <iostream>
@@ -78,7 +78,7 @@ CommandLine split_migrator_call(int argc, char** argv) {
   return line;
 }
 
-// The selected subcommand's action; none selected: the help on stderr, exit 1 (SPEC "database").
+// The selected subcommand's action; none selected: the help on stderr, exit 1 (README "database").
 int dispatch(const CLI::App& app, const Action& action) {
   if (!action) {
     std::cerr << app.help();

@@ -1,4 +1,4 @@
-// migrator: versioned SQL migrations for PostgreSQL (SPEC "migrator"). Registers the global
+// migrator: versioned SQL migrations for PostgreSQL (README "migrator"). Registers the global
 // options and the subcommands (each cmd_<name>.cpp registers one), then cli::run_main.
 #include <iostream>
 

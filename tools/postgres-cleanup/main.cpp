@@ -1,4 +1,4 @@
-// postgres-cleanup: register the options, then cli::run_main (SPEC "postgres-cleanup").
+// postgres-cleanup: register the options, then cli::run_main (README "postgres-init / postgres-cleanup").
 #include <CLI/CLI.hpp>
 
 #include "common/base/cli.hpp"
@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   app.footer(tools::postgres_cleanup::k_help_footer);
   tools::postgres_cleanup::Options options;
   tools::postgres_cleanup::register_options(app, options);
-  // Lenient: an invalid HECTIC_LOG is a warning here (SPEC: cleanup never fails for it).
+  // Lenient: an invalid HECTIC_LOG is a warning here (README: cleanup never fails for it).
   return cli::run_main(app, argc, argv, {"postgres-cleanup", cli::LogCheck::lenient},
                        [&] { return tools::postgres_cleanup::run(options); });
 }

@@ -1,4 +1,4 @@
-// postgres-init: register the options, then cli::run_main (SPEC "postgres-init").
+// postgres-init: register the options, then cli::run_main (README "postgres-init / postgres-cleanup").
 #include <CLI/CLI.hpp>
 
 #include "common/base/cli.hpp"

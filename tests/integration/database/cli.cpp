@@ -1,5 +1,5 @@
 // `database` argument handling and the error paths that need no running server: exit codes and
-// messages (SPEC "database", exit-code table).
+// messages (README "database", exit-code table).
 #include <catch2/catch.hpp>
 
 #include "common/base/fs.hpp"

@@ -1,4 +1,4 @@
-// The traps STYLE.md keeps closed: `out=$(postgres-init)` returns while the server keeps
+// The process traps we keep closed: `out=$(postgres-init)` returns while the server keeps
 // running (it holds none of our descriptors), and a spawned child inherits no fd >= 3.
 #include <fcntl.h>
 

@@ -1,4 +1,4 @@
-// The differential suite (issue 3): every corpus entry runs through the native engine and
+// The differential suite: every corpus entry runs through the native engine and
 // through psql, each into a fresh database of one sandbox cluster; the pg_dump outputs
 // (schema and data) and the query output must be byte for byte equal.
 #include <catch2/catch.hpp>

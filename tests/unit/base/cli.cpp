@@ -1,4 +1,4 @@
-// cli::run_main: every parse outcome and thrown error maps to its SPEC exit code, in process.
+// cli::run_main: every parse outcome and thrown error maps to its exit code (README "Exit codes"), in process.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// The compiled-in hectic bundle: order, version templating, the names SPEC and the shell
+// The compiled-in hectic bundle: order, version templating, the names the README and the shell
 // tools' databases rely on.
 #include <catch2/catch.hpp>
 
