@@ -60,20 +60,11 @@ FilePtr file_from(const UniqueFd& fd, const char* mode) {
   return FilePtr(f);
 }
 
-UniqueFd open_for_append(const stdfs::path& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw Error(ExitCode::generic,
-                fmt::format("cannot open log file {}: {}", path.string(), std::strerror(errno)));
-  return UniqueFd(fd);
-}
-
-UniqueFd open_for_truncate(const stdfs::path& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw Error(ExitCode::generic,
-                fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
-  return UniqueFd(fd);
+// A child's output file: appended to (a log) or replaced (stdout to a file).
+UniqueFd open_output(const stdfs::path& path, int mode_flag, const char* what) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | mode_flag, 0644));
+  if (!fd) throw Error(ExitCode::generic, fmt::format("cannot open {}{}: {}", what, path.string(), std::strerror(errno)));
+  return fd;
 }
 
 // In the child, between fork and exec: fds >= 3 close on exec (Boost.Process 1.74: bp::limit_handles is
@@ -275,11 +266,11 @@ ChildIo open_io(const Options& options) {
     std::tie(io.stdin_read, io.stdin_write) = make_pipe();
   }
   if (options.output == Output::capture) {
-    if (options.stdout_file) io.stdout_file_fd = open_for_truncate(*options.stdout_file);
+    if (options.stdout_file) io.stdout_file_fd = open_output(*options.stdout_file, O_TRUNC, "");
     else std::tie(io.out_read, io.out_write) = make_pipe();
     std::tie(io.err_read, io.err_write) = make_pipe();
   } else if (options.output == Output::log_file) {
-    io.log_fd = open_for_append(options.log_file);
+    io.log_fd = open_output(options.log_file, O_APPEND, "log file ");
   }
   return io;
 }

@@ -97,45 +97,48 @@ stdfs::path program(const std::string& name) {
   return path;
 }
 
-std::string server_version() {
+namespace {
+
+// compute(postgres) once per postgres binary (PG_BIN_DIR may point elsewhere between calls).
+template <typename Value, typename Compute> Value once_per_postgres(Compute compute) {
   static std::mutex mutex;
-  static std::map<std::string, std::string> cache;
+  static std::map<std::string, Value> cache;
   stdfs::path postgres = program("postgres");
   std::lock_guard lock(mutex);
-  auto it = cache.find(postgres.string());
-  if (it != cache.end()) return it->second;
-  process::Options options;
-  options.timeout = std::chrono::seconds(20);
-  auto result = process::run_checked(postgres, {"--version"}, options);
-  static const std::regex k_version(R"((\d+)(\.\d+)?)");
-  std::smatch match;
-  std::string version = std::regex_search(result.out, match, k_version) ? match.str(0) : "unknown";
-  cache[postgres.string()] = version;
-  return version;
+  if (auto it = cache.find(postgres.string()); it != cache.end()) return it->second;
+  Value value = compute(postgres);
+  cache[postgres.string()] = value;
+  return value;
+}
+
+} // namespace
+
+std::string server_version() {
+  return once_per_postgres<std::string>([](const stdfs::path& postgres) {
+    process::Options options;
+    options.timeout = std::chrono::seconds(20);
+    auto result = process::run_checked(postgres, {"--version"}, options);
+    static const std::regex k_version(R"((\d+)(\.\d+)?)");
+    std::smatch match;
+    return std::regex_search(result.out, match, k_version) ? match.str(0) : std::string("unknown");
+  });
 }
 
 stdfs::path pkglib_dir() {
   // PostgreSQL derives $libdir from its real binary path (symlinks resolved): a bin dir of
   // symlinks (/usr/local/bin/postgres -> /usr/lib/postgresql/15/bin/postgres) must not send us
   // to /usr/local/lib. Ask the pg_config beside the real binary.
-  static std::mutex mutex;
-  static std::map<std::string, stdfs::path> cache;
-  stdfs::path postgres = program("postgres");
-  std::lock_guard lock(mutex);
-  if (auto it = cache.find(postgres.string()); it != cache.end()) return it->second;
-  std::error_code ec;
-  stdfs::path real_dir = stdfs::canonical(postgres, ec).parent_path();
-  if (ec) real_dir = postgres.parent_path();
-  stdfs::path found = real_dir.parent_path() / "lib";
-  for (const auto& dir : {real_dir, postgres.parent_path()}) {
-    if (!executable(dir / "pg_config")) continue;
-    if (std::string text = pg_config_value(dir / "pg_config", "--pkglibdir"); !text.empty()) {
-      found = text;
-      break;
+  return once_per_postgres<stdfs::path>([](const stdfs::path& postgres) {
+    std::error_code ec;
+    stdfs::path real_dir = stdfs::canonical(postgres, ec).parent_path();
+    if (ec) real_dir = postgres.parent_path();
+    stdfs::path found = real_dir.parent_path() / "lib";
+    for (const auto& dir : {real_dir, postgres.parent_path()}) {
+      if (!executable(dir / "pg_config")) continue;
+      if (std::string text = pg_config_value(dir / "pg_config", "--pkglibdir"); !text.empty()) return stdfs::path(text);
     }
-  }
-  cache[postgres.string()] = found;
-  return found;
+    return found;
+  });
 }
 
 } // namespace hectic::pgbin
