@@ -24,7 +24,7 @@ void show(std::string_view text) {
   options.output = process::Output::inherit;
   options.stdin_data = std::string(text);
   options.leaves_sigint = true; // Ctrl-C in less cancels a search; q quits
-  options.timeout = std::chrono::hours(24);
+  options.timeout = std::nullopt; // the user reads as long as they like
   try {
     process::run(pager.program, pager.args, options);
   } catch (const std::exception&) {

@@ -15,6 +15,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -110,14 +111,17 @@ std::string tail(const std::string& text, size_t max_lines) {
   return text.substr(pos, end - pos);
 }
 
-// Waits for pid until deadline; returns the status or nullopt on timeout.
-std::optional<int> wait_until(pid_t pid, Clock::time_point deadline) {
+// Waits for pid until deadline; returns the status or nullopt on timeout. A status lost to
+// someone else's reaping (ECHILD: SIGCHLD ignored, a stray waitpid) is an error, never success.
+std::optional<int> wait_until(const stdfs::path& program, pid_t pid, Clock::time_point deadline) {
   auto pause = std::chrono::microseconds(200);
   for (;;) {
     int status = 0;
     pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) return status;
-    if (r < 0 && errno != EINTR) return 0; // already reaped: nothing more to learn
+    if (r < 0 && errno != EINTR)
+      throw Error(ExitCode::generic, fmt::format("lost the exit status of {} (pid {}): {}",
+                                                 program.filename().string(), pid, std::strerror(errno)));
     if (Clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(20000));
@@ -165,6 +169,18 @@ Account current_account() {
 }
 
 bool running_as_root() { return ::geteuid() == 0; }
+
+std::chrono::milliseconds default_timeout() {
+  const char* text = std::getenv("HECTIC_COMMAND_TIMEOUT");
+  if (text == nullptr || *text == '\0') return std::chrono::minutes(10);
+  char* end = nullptr;
+  errno = 0;
+  const long long seconds = std::strtoll(text, &end, 10);
+  if (errno != 0 || *end != '\0' || seconds <= 0)
+    throw Error(ExitCode::missing_argument,
+                fmt::format("HECTIC_COMMAND_TIMEOUT={} is not a positive number of seconds", text));
+  return std::chrono::seconds(seconds);
+}
 
 std::string Result::describe() const {
   if (timed_out) return "timed out";
@@ -372,9 +388,10 @@ bool exchange_io(ChildIo& io, std::string_view pending_in, Clock::time_point dea
 
 // The wait status of pid, waiting until deadline unless the output exchange already timed
 // out; on a timeout the child is killed and reaped, and the result is nullopt.
-std::optional<int> reap(pid_t pid, bool timed_out, Clock::time_point deadline) {
+std::optional<int> reap(const stdfs::path& program, pid_t pid, bool timed_out,
+                        Clock::time_point deadline) {
   std::optional<int> status;
-  if (!timed_out) status = wait_until(pid, deadline);
+  if (!timed_out) status = wait_until(program, pid, deadline);
   if (!status) {
     ::kill(pid, SIGKILL);
     int ignored = 0;
@@ -390,7 +407,7 @@ void report(const stdfs::path& program, const Options& options, std::optional<in
     result.timed_out = true;
     result.exit_code = -1;
     k_log.warn("{} timed out after {} ms and was killed", program.filename().string(),
-               options.timeout.count());
+               options.timeout.value_or(std::chrono::milliseconds(0)).count());
     return;
   }
   if (WIFEXITED(*status)) {
@@ -416,11 +433,11 @@ Result run(const stdfs::path& program_in, const std::vector<std::string>& args, 
   io.close_child_ends();
 
   Result result;
-  const auto deadline = Clock::now() + options.timeout;
+  const auto deadline = options.timeout ? Clock::now() + *options.timeout : Clock::time_point::max();
   const std::string_view stdin_data =
       options.stdin_data ? std::string_view(*options.stdin_data) : std::string_view{};
   const bool timed_out = !exchange_io(io, stdin_data, deadline, result);
-  const std::optional<int> status = reap(pid, timed_out, deadline);
+  const std::optional<int> status = reap(program, pid, timed_out, deadline);
   foreground.reset(); // reaped: its pid is free for others
   report(program, options, status, result);
   return result;

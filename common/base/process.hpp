@@ -1,7 +1,7 @@
 #pragma once
 // The only place that spawns programs (Boost.Process v1). argv only, never a shell string;
 // stdin from /dev/null unless data is given; fds >= 3 never inherited; output read to EOF
-// or appended to a log file; privileges dropped when running as root; every wait bounded.
+// or appended to a log file; privileges dropped when running as root; every control wait bounded.
 #include <sys/types.h>
 
 #include <chrono>
@@ -35,6 +35,10 @@ enum class Output {
   inherit,  // our own stdout/stderr (interactive editors, pagers, `database migrator`)
 };
 
+// The bound of a child that sets no other: HECTIC_COMMAND_TIMEOUT seconds, default 10 minutes;
+// throws Error(missing_argument) naming a value that is not a positive number of seconds.
+std::chrono::milliseconds default_timeout();
+
 struct Options {
   Output output = Output::capture;
   std::filesystem::path log_file;                 // for Output::log_file
@@ -46,7 +50,9 @@ struct Options {
   std::map<std::string, std::string> env_set;     // added/overridden in the child's environment
   std::vector<std::string> env_unset;
   std::optional<Account> run_as;                  // drop to this account (when we are root and it differs)
-  std::chrono::milliseconds timeout = std::chrono::minutes(10); // then the child is killed
+  // Then the child is killed. nullopt: no bound, for children that move data (tar, pg_dump,
+  // pg_basebackup, migrations) and interactive ones; Ctrl-C still stops them (interrupt.hpp).
+  std::optional<std::chrono::milliseconds> timeout = default_timeout();
 };
 
 struct Result {

@@ -37,7 +37,9 @@ std::optional<stdfs::path> member(const stdfs::path& dir, const std::string& ste
 
 void extract(const stdfs::path& archive, const stdfs::path& into) {
   // GNU tar detects gzip by itself when reading.
-  process::run_checked("tar", {"-xf", archive.string(), "-C", into.string()});
+  process::Options options;
+  options.timeout = std::nullopt; // moves the whole backup: no bound, Ctrl-C still stops it
+  process::run_checked("tar", {"-xf", archive.string(), "-C", into.string()}, options);
 }
 
 // Moves every entry of from into to (same file system).
@@ -171,7 +173,7 @@ void create(const std::string& url, const stdfs::path& dir) {
   allow_local_replication(url);
   try {
     process::Options options;
-    options.timeout = std::chrono::hours(6);
+    options.timeout = std::nullopt; // copies the whole cluster: no bound, Ctrl-C still stops it
     process::run_checked(pgbin::program("pg_basebackup"),
                          {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
                           "--checkpoint=fast", "--no-password", "--dbname=" + url},
@@ -372,7 +374,10 @@ void normalize(const NormalizeOptions& options) {
     stdfs::remove_all(staged, ec);
     stdfs::create_directories(staged);
     try {
-      process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."});
+      process::Options pack;
+      pack.timeout = std::nullopt; // packs the whole cluster: no bound, Ctrl-C still stops it
+      process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."},
+                           pack);
       write_text(staged / "database_name", database + "\n");
       replace_dir(staged, options.output);
     } catch (...) {

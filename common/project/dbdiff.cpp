@@ -75,7 +75,9 @@ std::string dump_schema(const std::string& url, const std::vector<std::string>& 
   std::vector<std::string> args{"--schema-only", "--no-owner", "--no-privileges", "--no-password"};
   for (const auto& t : tables) args.push_back("--table=" + t);
   args.push_back("--dbname=" + url);
-  return process::run_checked(pgbin::program("pg_dump"), args).out;
+  process::Options options;
+  options.timeout = std::nullopt; // a dump of a large schema: no bound, Ctrl-C still stops it
+  return process::run_checked(pgbin::program("pg_dump"), args, options).out;
 }
 
 // Columns of a table in name order, without the timestamps inherited from hectic.created_at /
@@ -129,7 +131,7 @@ void run_migrator(const std::vector<std::string>& args, const std::string& url, 
   process::Options options;
   options.output = process::Output::log_file;
   options.log_file = log_file;
-  options.timeout = std::chrono::hours(2);
+  options.timeout = std::nullopt; // migrations move data: no bound, Ctrl-C still stops them
   auto result = process::run(migrator(), argv, options);
   if (result.ok()) return;
   std::string tail;

@@ -142,7 +142,7 @@ int edit_patch() {
   process::Options options;
   options.output = process::Output::inherit;
   options.inherit_stdin = true;
-  options.timeout = std::chrono::hours(24);
+  options.timeout = std::nullopt; // interactive or data-moving: no bound
   return process::run(editor.program, editor.args, options).exit_code;
 }
 
@@ -271,7 +271,7 @@ int run_migrator(const std::optional<std::string>& url, const std::vector<std::s
   auto program = layout::migrator_program();
   process::Options options;
   options.output = process::Output::inherit;
-  options.timeout = std::chrono::hours(24);
+  options.timeout = std::nullopt; // interactive or data-moving: no bound
   options.env_set["MIGRATION_DIR"] = env::migration_dir().string();
   try {
     options.env_set["DB_URL"] = resolve_url(url);

@@ -59,7 +59,7 @@ private:
     process::Options po;
     std::vector<std::string> args = arguments(input, options, po);
     po.stdin_data = std::move(stdin_data);
-    po.timeout = std::chrono::hours(12);
+    po.timeout = std::nullopt; // a script may move data: no bound, Ctrl-C still stops it
     process::Result result = process::run(pgbin::program("psql"), args, po);
     std::ostream& out = options.out ? *options.out : std::cout;
     std::ostream& err = options.err ? *options.err : std::cerr;

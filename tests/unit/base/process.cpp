@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -133,4 +134,49 @@ TEST_CASE("shell quoting survives a round trip through sh") {
     auto result = process::run("sh", {"-c", "printf %s " + process::shell_quote(text)});
     CHECK(result.out == text);
   }
+}
+
+TEST_CASE("a lost child status is an error naming the program, never success") {
+  // With SIGCHLD ignored the kernel reaps children itself and waitpid answers ECHILD.
+  struct IgnoreChildren {
+    struct sigaction old{};
+    IgnoreChildren() {
+      struct sigaction ignore{};
+      ignore.sa_handler = SIG_IGN;
+      ::sigaction(SIGCHLD, &ignore, &old);
+    }
+    ~IgnoreChildren() { ::sigaction(SIGCHLD, &old, nullptr); }
+  } ignore_children;
+  try {
+    auto result = process::run("sh", {"-c", "exit 7"});
+    FAIL("reported " << result.describe());
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("sh") && Catch::Contains("exit status"));
+  }
+}
+
+TEST_CASE("a data-moving child has no bound; the default bound comes from HECTIC_COMMAND_TIMEOUT") {
+  ::setenv("HECTIC_COMMAND_TIMEOUT", "1", 1);
+  process::Options bounded;
+  process::Options unbounded;
+  unbounded.timeout = std::nullopt;
+  ::unsetenv("HECTIC_COMMAND_TIMEOUT");
+  REQUIRE(bounded.timeout == std::chrono::seconds(1));
+  CHECK(process::run("sleep", {"3"}, bounded).timed_out);
+  CHECK(process::run("sleep", {"2"}, unbounded).ok());
+  CHECK(process::Options{}.timeout == std::chrono::minutes(10));
+}
+
+TEST_CASE("a bad HECTIC_COMMAND_TIMEOUT is exit 3 naming it") {
+  for (const char* bad : {"0", "-4", "abc", "10x"}) {
+    ::setenv("HECTIC_COMMAND_TIMEOUT", bad, 1);
+    try {
+      process::Options options;
+      FAIL("accepted " << bad);
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::missing_argument);
+      CHECK_THAT(e.what(), Catch::Contains("HECTIC_COMMAND_TIMEOUT") && Catch::Contains(bad));
+    }
+  }
+  ::unsetenv("HECTIC_COMMAND_TIMEOUT");
 }
