@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -74,13 +75,27 @@ int after_interrupt_or(int code) {
   return code;
 }
 
-// Runs body; an Error becomes its message, hints and exit code, anything else exit 13.
+// "cannot create directory /x/y: Permission denied" from what std::filesystem reports.
+std::string describe(const std::filesystem::filesystem_error& error) {
+  std::string paths = error.path1().string();
+  if (!error.path2().empty()) paths += " -> " + error.path2().string();
+  return fmt::format("file system error on {}: {}", paths.empty() ? "(no path)" : paths, error.code().message());
+}
+
+// Runs body; an Error becomes its message, hints and exit code, a file system error exit 1,
+// anything else exit 13.
 int guarded(const std::function<int()>& body) {
   try {
     return after_interrupt_or(body());
   } catch (const Error& error) {
     int code = after_interrupt_or(exit_status(error.code()));
     log::report_error(error.what(), error.hints());
+    return code;
+  } catch (const std::filesystem::filesystem_error& error) {
+    // An ordinary condition (permission denied, disk full) met by a throwing std::filesystem
+    // call: the user's problem, named with its path, not a bug.
+    int code = after_interrupt_or(exit_status(ExitCode::generic));
+    log::report_error(describe(error), {});
     return code;
   } catch (const std::exception& error) {
     int code = after_interrupt_or(exit_status(ExitCode::internal));

@@ -15,7 +15,7 @@ enum class ExitCode : int {
   ambiguous = 2,        // ambiguous arguments or state; server could not start
   missing_argument = 3, // missing argument or environment variable (the message names it)
   migration_failed = 4, // a migration failed and was rolled back
-  no_such_table = 5,    // a table given with --inherits does not exist
+  no_such_table = 5,    // a table given with --inherits or --tables does not exist
   unknown_argument = 9, // unknown argument or subcommand
   internal = 13,        // program bug or unexpected system state
   missing_program = 127,

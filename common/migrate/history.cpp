@@ -101,6 +101,35 @@ void enforce_history(const std::vector<Migration>& files, const std::vector<Appl
   }
 }
 
+namespace {
+
+bool is_applied(const std::vector<Applied>& applied, const std::string& name) {
+  return std::any_of(applied.begin(), applied.end(), [&](const Applied& a) { return a.name == name; });
+}
+
+} // namespace
+
+void warn_left_behind(const std::vector<Migration>& files, const std::vector<Applied>& applied,
+                      std::size_t position) {
+  for (std::size_t i = 0; i < std::min(position, files.size()); ++i) {
+    if (is_applied(applied, files[i].name)) continue;
+    k_log.warn("--force: {} is left behind, unapplied, before the database's current migration {}", files[i].name,
+               files[position - 1].name);
+    const std::string back = i == 0 ? std::string("migrate down all") : "migrate to " + files[i - 1].name;
+    k_log.warn("  run its up.sql yourself and record it with `migrator mark-applied {} --force`, or go back "
+               "with `migrator {} --force` and up again",
+               files[i].name, back);
+  }
+}
+
+std::size_t landing_position(const std::vector<Migration>& files, const std::vector<Applied>& applied,
+                             std::size_t current, std::size_t target) {
+  std::size_t position = std::min(target, files.size());
+  if (target >= current) return position;
+  while (position > 0 && !is_applied(applied, files[position - 1].name)) --position;
+  return position;
+}
+
 std::size_t current_position(const std::vector<Migration>& files,
                              const std::vector<Applied>& applied, const HistoryCheck& check) {
   if (check.prefix_ok) return applied.size();

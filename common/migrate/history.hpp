@@ -18,4 +18,14 @@ void enforce_history(const std::vector<Migration>& files, const std::vector<Appl
 std::size_t current_position(const std::vector<Migration>& files,
                              const std::vector<Applied>& applied, const HistoryCheck& check);
 
+// Logs a warning naming each migration before position that is not applied (a gap --force
+// went past, as the shell migrator does, but said) and how to settle it.
+void warn_left_behind(const std::vector<Migration>& files, const std::vector<Applied>& applied,
+                      std::size_t position);
+
+// Where a run from current to target leaves the database, for the report: on the way down,
+// back past migrations of a gap that were never applied. Never past the end of files.
+std::size_t landing_position(const std::vector<Migration>& files, const std::vector<Applied>& applied,
+                             std::size_t current, std::size_t target);
+
 } // namespace hectic::migrate

@@ -48,9 +48,11 @@ RunResult migrate(const Options& options, Verb verb, const std::optional<std::st
     const auto check = check_history(files, applied);
     enforce_history(files, applied, check, options.force);
     const std::size_t current = current_position(files, applied, check);
+    if (options.force) warn_left_behind(files, applied, current);
     const std::size_t target = resolve_target(verb, argument, current, names_of(files));
     const auto steps = plan_steps(files, applied, current, target);
-    return run_steps(*connection, options, files, current, target, steps, log);
+    return run_steps(*connection, options, files, current, landing_position(files, applied, current, target),
+                     steps, log);
   } catch (const Error& e) {
     log.finish("failed", {}, describe_failure(e));
     throw;

@@ -73,6 +73,15 @@ std::string build_conninfo(const std::map<std::string, std::string>& keywords) {
   return text;
 }
 
+std::string conninfo_for_child(std::string_view conninfo, std::map<std::string, std::string>& child_env) {
+  auto keywords = parse_conninfo(conninfo);
+  auto password = keywords.find("password");
+  if (password == keywords.end()) return std::string(conninfo);
+  child_env["PGPASSWORD"] = password->second;
+  keywords.erase(password);
+  return build_conninfo(keywords);
+}
+
 std::string redact(std::string_view conninfo) {
   std::string text(conninfo);
   // URL userinfo: scheme://user:secret@host -> scheme://user:***@host

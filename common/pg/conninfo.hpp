@@ -23,6 +23,11 @@ std::string build_conninfo(const std::map<std::string, std::string>& keywords);
 // userinfo masked.
 std::string redact(std::string_view conninfo);
 
+// The conninfo to pass a child program (pg_dump, psql, pg_basebackup) on its command line, which
+// every local user sees in ps: any password is taken out and set as PGPASSWORD in the child's
+// environment instead (child_env). Throws like parse_conninfo.
+std::string conninfo_for_child(std::string_view conninfo, std::map<std::string, std::string>& child_env);
+
 // Percent-encoding for URL components.
 std::string url_escape(std::string_view text);
 

@@ -176,7 +176,8 @@ void create(const std::string& url, const stdfs::path& dir) {
     options.timeout = std::nullopt; // copies the whole cluster: no bound, Ctrl-C still stops it
     process::run_checked(pgbin::program("pg_basebackup"),
                          {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
-                          "--checkpoint=fast", "--no-password", "--dbname=" + url},
+                          "--checkpoint=fast", "--no-password",
+                          "--dbname=" + pq::conninfo_for_child(url, options.env_set)},
                          options);
     if (keywords.count("dbname") && !keywords["dbname"].empty())
       write_text(staged / "database_name", keywords["dbname"] + "\n");

@@ -74,23 +74,49 @@ stdfs::path migrator() { return layout::migrator_program(); }
 std::string dump_schema(const std::string& url, const std::vector<std::string>& tables) {
   std::vector<std::string> args{"--schema-only", "--no-owner", "--no-privileges", "--no-password"};
   for (const auto& t : tables) args.push_back("--table=" + t);
-  args.push_back("--dbname=" + url);
   process::Options options;
+  args.push_back("--dbname=" + pq::conninfo_for_child(url, options.env_set));
   options.timeout = std::nullopt; // a dump of a large schema: no bound, Ctrl-C still stops it
   return process::run_checked(pgbin::program("pg_dump"), args, options).out;
 }
 
+// The catalog's name of a --tables entry on this side (regclass text, quoted as needed), or
+// nullopt when it names no table there. The user's text never becomes SQL text.
+std::optional<std::string> resolve_table(pq::Connection& connection, const std::string& name) {
+  try {
+    auto result = connection.exec_params("SELECT to_regclass($1)::text", {name});
+    if (result.rows() == 0 || result.is_null(0, 0)) return std::nullopt;
+    return result.get(0, 0);
+  } catch (const pq::SqlError&) {
+    return std::nullopt; // not even a name (to_regclass raises on bad syntax)
+  }
+}
+
+// Exit 5 naming the first --tables entry that is a table on neither side, before pg_dump
+// would fail on it with a less helpful message.
+void require_tables(const std::string& url1, const std::string& url2, const std::vector<std::string>& tables) {
+  if (tables.empty()) return;
+  pq::Connection c1(url1, "database diff"), c2(url2, "database diff");
+  for (const auto& name : tables)
+    if (!resolve_table(c1, name) && !resolve_table(c2, name))
+      throw Error(ExitCode::no_such_table,
+                  fmt::format("--tables: {} is a table in neither DB1 (backup + migrations) nor DB2 (sources)",
+                              name));
+}
+
 // Columns of a table in name order, without the timestamps inherited from hectic.created_at /
 // hectic.updated_at (they record when each side was built, not what it holds).
-std::string row_lines(pq::Connection& connection, const std::string& table) {
+std::string row_lines(pq::Connection& connection, const std::string& name) {
+  const auto table = resolve_table(connection, name);
+  if (!table) return {};
   auto columns = connection.exec_params(
       "SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attname) FROM pg_attribute a "
       "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
       "AND NOT (a.attinhcount > 0 AND a.attname IN (SELECT p.attname FROM pg_attribute p "
       "  WHERE p.attrelid IN (to_regclass('hectic.created_at'), to_regclass('hectic.updated_at')) AND p.attnum > 0))",
-      {table});
+      {*table});
   if (columns.rows() == 0 || columns.is_null(0, 0)) return {};
-  auto rows = connection.exec(fmt::format("SELECT ROW({})::text FROM {} ORDER BY 1", columns.get(0, 0), table));
+  auto rows = connection.exec(fmt::format("SELECT ROW({})::text FROM {} ORDER BY 1", columns.get(0, 0), *table));
   std::string text;
   for (int r = 0; r < rows.rows(); ++r) text += rows.get(r, 0) + "\n";
   return text;
@@ -331,6 +357,7 @@ Report run(const Options& options) {
   Report report;
   try {
     auto [url1, url2] = provision_both(dir1.path(), dir2.path(), backup_path, options, hydrate_log);
+    require_tables(url1, url2, options.tables);
     compare_schemas(url1, url2, options, report);
     compare_data(url1, url2, options, report);
     if (report.equal())

@@ -1,5 +1,6 @@
 #include "common/project/staging.hpp"
 
+#include <map>
 #include <sstream>
 
 #include "common/base/env.hpp"
@@ -70,12 +71,34 @@ Config Config::from_env() {
   return config;
 }
 
+namespace {
+
+// The URL without its password, which the remote shell reads from stdin into PGPASSWORD.
+std::string remote_conninfo(const Config& config, std::map<std::string, std::string>& child_env) {
+  return pq::conninfo_for_child(config.db_url, child_env);
+}
+
+// The quoted argv as a remote command, prefixed with the read of the password when there is one.
+std::string remote_command(const std::vector<std::string>& argv, bool reads_password) {
+  return (reads_password ? "IFS= read -r PGPASSWORD && export PGPASSWORD && exec " : "") + join_quoted(argv);
+}
+
+} // namespace
+
+std::string remote_stdin(const Config& config) {
+  std::map<std::string, std::string> child_env;
+  remote_conninfo(config, child_env);
+  auto password = child_env.find("PGPASSWORD");
+  return password == child_env.end() ? "" : password->second + "\n";
+}
+
 std::string remote_dump_command(const Config& config) {
+  std::map<std::string, std::string> child_env;
   std::vector<std::string> argv{config.remote_pg_dump};
   argv.insert(argv.end(), config.dump_flags.begin(), config.dump_flags.end());
   for (const auto& table : config.tables) argv.push_back("--table=" + table);
-  argv.push_back("--dbname=" + config.db_url);
-  return join_quoted(argv);
+  argv.push_back("--dbname=" + remote_conninfo(config, child_env));
+  return remote_command(argv, !child_env.empty());
 }
 
 std::string sequence_query(const std::vector<std::string>& tables) {
@@ -102,15 +125,18 @@ std::string sequence_query(const std::vector<std::string>& tables) {
 }
 
 std::string remote_sequence_command(const Config& config) {
-  return join_quoted({config.remote_psql, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
-                      "--field-separator=|", "--dbname=" + config.db_url, "-c",
-                      sequence_query(config.tables)});
+  std::map<std::string, std::string> child_env;
+  const std::string conninfo = remote_conninfo(config, child_env);
+  return remote_command({config.remote_psql, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
+                         "--field-separator=|", "--dbname=" + conninfo, "-c", sequence_query(config.tables)},
+                        !child_env.empty());
 }
 
 std::size_t pull(const Config& config, const std::filesystem::path& target) {
   auto ssh = process::find_program("ssh");
   process::Options options;
   options.timeout = std::nullopt; // the remote dump moves data: no bound, Ctrl-C still stops it
+  options.stdin_data = remote_stdin(config);
 
   auto dump_command = remote_dump_command(config);
   k_log.info("dumping {} table(s) from {}", config.tables.size(), host_of(config.ssh_host));

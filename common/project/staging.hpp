@@ -22,6 +22,10 @@ struct Config {
   static Config from_env();
 };
 
+// What the remote commands read on stdin: the password of db_url and a newline, or nothing. The
+// command lines show in ps on both hosts, so a password never is part of them.
+std::string remote_stdin(const Config& config);
+
 // The remote shell command running pg_dump (every word quoted).
 std::string remote_dump_command(const Config& config);
 

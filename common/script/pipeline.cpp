@@ -5,7 +5,7 @@
 // Statements between two syncs form one implicit transaction, so a batch outside a
 // transaction is sent as BEGIN; stmt; ...; COMMIT; Sync. When statement k fails, the server
 // skips the rest up to the Sync and the batch rolls back; we then replay statements 0..k-1
-// (they succeeded once: their notices are not shown twice) and run k alone, which fails
+// (they succeeded once: their notices and rows are not shown twice) and run k alone, which fails
 // again, now in psql's state: 0..k-1 committed, k failed, nothing after it ran. (What a
 // replay cannot undo: nextval() calls of the rolled-back first pass; sequences may end
 // higher than under psql after a failed script.) A SAVEPOINT around every statement would
@@ -124,6 +124,7 @@ BatchOutcome Execution::read_batch(Source& source, const std::vector<Pending>& b
   m_buffering = true;
   m_statement_index = -1;
   m_buffered.clear();
+  m_buffered_rows.clear();
   for (int index : owner) {
     if (index >= 0) {
       set_location(source, batch[static_cast<std::size_t>(index)].item.offset);
@@ -174,8 +175,8 @@ void Execution::recover_batch(Source& source, const std::vector<Pending>& batch,
       show_buffered(outcome.failed_index + 1, false);
       statement_error(source, batch[k].item, outcome.failure.native());
     }
-    // Notices of the statements psql would have run before the failing one; the failing
-    // one shows its own when it runs again.
+    // Notices and rows of the statements psql would have run before the failing one; the
+    // failing one shows its own when it runs again.
     show_buffered(outcome.failed_index, false);
     PQclear(PQexec(m_pg, "ROLLBACK"));
     k_log.debug("statement {} of a batch of {} failed: replaying the {} before it", k + 1, batch.size(), k);
@@ -209,6 +210,7 @@ void Execution::replay_before(Source& source, const std::vector<Pending>& batch,
 
 void Execution::run_one_by_one(Source& source, const std::vector<Pending>& batch) {
   m_buffered.clear();
+  m_buffered_rows.clear();
   for (const auto& pending : batch) execute_one(source, pending.item);
 }
 

@@ -33,13 +33,7 @@ private:
   // password leaves the conninfo and travels in po's environment as PGPASSWORD.
   std::vector<std::string> arguments(const std::vector<std::string>& input, const Options& options,
                                      process::Options& po) const {
-    auto keywords = pq::parse_conninfo(m_conninfo);
-    std::string conninfo = m_conninfo;
-    if (auto it = keywords.find("password"); it != keywords.end()) {
-      po.env_set["PGPASSWORD"] = it->second;
-      keywords.erase(it);
-      conninfo = pq::build_conninfo(keywords);
-    }
+    const std::string conninfo = pq::conninfo_for_child(m_conninfo, po.env_set);
     std::vector<std::string> args = {"-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "VERBOSITY=default",
                                      "-At", "-d", conninfo};
     if (options.in_caller_transaction) args.push_back("--single-transaction");

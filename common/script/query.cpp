@@ -139,28 +139,36 @@ void Execution::notice(const PGresult* res) {
 }
 
 void Execution::show_buffered(long limit, bool all) {
+  auto shown = [&](int index) { return all || (index >= 0 && index < limit); };
+  for (const auto& [index, rows] : m_buffered_rows)
+    if (shown(index)) m_out << rows;
+  m_out.flush();
   for (const auto& [index, line] : m_buffered)
-    if (all || (index >= 0 && index < limit)) m_err << line;
+    if (shown(index)) m_err << line;
   m_err.flush();
   m_buffered.clear();
+  m_buffered_rows.clear();
 }
 
 void Execution::set_location(const Source& source, std::size_t offset) { m_location = where(source, offset); }
 
 void Execution::print_tuples(const PGresult* res) {
   int rows = PQntuples(res), cols = PQnfields(res);
-  if (cols == 0) return; // psql -At prints nothing for rows without columns
-  std::string line;
+  if (cols == 0 || rows == 0 || m_quiet) return; // psql -At prints nothing for rows without columns
+  std::string text;
   for (int r = 0; r < rows; ++r) {
-    line.clear();
     for (int c = 0; c < cols; ++c) {
-      if (c > 0) line += '|';
-      if (!PQgetisnull(res, r, c)) line.append(PQgetvalue(res, r, c), static_cast<std::size_t>(PQgetlength(res, r, c)));
+      if (c > 0) text += '|';
+      if (!PQgetisnull(res, r, c)) text.append(PQgetvalue(res, r, c), static_cast<std::size_t>(PQgetlength(res, r, c)));
     }
-    line += '\n';
-    m_out << line;
+    text += '\n';
   }
-  if (rows > 0) m_out.flush();
+  if (m_buffering) {
+    m_buffered_rows.emplace_back(m_statement_index, std::move(text));
+    return;
+  }
+  m_out << text;
+  m_out.flush();
 }
 
 void Execution::send_copy_data(Source& source, const LexItem& item) {

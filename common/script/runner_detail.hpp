@@ -72,7 +72,7 @@ public:
   void run(Source& source);
 
 private:
-  // Drops notices while alive (a replay shows nothing twice).
+  // Drops notices and rows while alive (a replay shows nothing twice).
   struct QuietNotices {
     bool& flag;
     bool previous;
@@ -99,14 +99,14 @@ private:
   [[noreturn]] void statement_error(const Source& source, const LexItem& item, const PGresult* res);
   // The notice handler: shown at once, or kept while a batch runs.
   void notice(const PGresult* res);
-  // Shows the notices a batch collected for its statements before `limit` (and its own
-  // BEGIN/COMMIT ones when everything is shown).
+  // Shows the notices and rows a batch collected for its statements before `limit` (and its
+  // own BEGIN/COMMIT notices when everything is shown), then forgets all it collected.
   void show_buffered(long limit, bool all);
   // Notices name this statement from now on.
   void set_location(const Source& source, std::size_t offset);
 
   // ---- one statement (query.cpp)
-  // Prints rows as psql -At does: '|' between columns.
+  // Prints rows as psql -At does: '|' between columns (kept like notices while a batch runs).
   void print_tuples(const PGresult* res);
   // One statement over the simple-query protocol, like psql.
   void execute_one(Source& source, const LexItem& item);
@@ -177,10 +177,11 @@ private:
   std::string m_location;
   bool m_quiet = false;
   bool m_copy_failed = false; // the statement being reported sent COPY data
-  // While a batch runs, notices wait here with the index of their statement.
+  // While a batch runs, notices and rows wait here with the index of their statement.
   bool m_buffering = false;
   int m_statement_index = -1;
   std::vector<std::pair<int, std::string>> m_buffered;
+  std::vector<std::pair<int, std::string>> m_buffered_rows;
 };
 
 } // namespace hectic::script::detail

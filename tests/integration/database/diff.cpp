@@ -78,6 +78,13 @@ TEST_CASE("diff: equal, column order only, schema differs, immutable row differs
   auto some = sandbox.run("database", {"diff", "--tables", "public.customer,public.currency"}, {}, std::nullopt, 300);
   INFO(some.out << some.err);
   CHECK(some.code == 0);
+  // A --tables name never becomes SQL text; one that names no table is exit 5 naming it.
+  for (const std::string bad : {"public.nosuch", "public.customer; DROP TABLE public.customer"}) {
+    auto unknown = sandbox.run("database", {"diff", "--tables", bad}, {}, std::nullopt, 300);
+    INFO(unknown.out << unknown.err);
+    CHECK(unknown.code == 5);
+    CHECK(contains(unknown.err, bad));
+  }
 
   // A failing migration stops the diff (exit 1, naming it) unless --ignore-migration-fail.
   sandbox.write("db/migration/20260201000000-broken/up.sql", "SELECT 1 / 0;\n");

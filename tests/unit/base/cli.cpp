@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -70,6 +71,8 @@ TEST_CASE("run_main: the action's status and thrown errors") {
   CHECK(SmallApp().run({}, []() -> int { throw Error(ExitCode::no_such_table, "no table"); }) == 5);
   CHECK(SmallApp().run({}, []() -> int { throw std::runtime_error("boom"); }) == 13);
   CHECK(SmallApp().run({}, []() -> int { throw std::out_of_range("index"); }) == 13);
+  // An ordinary file system condition is exit 1, not "this is a bug".
+  CHECK(SmallApp().run({}, []() -> int { std::filesystem::create_directories("/proc/hectic-no/dir"); return 0; }) == 1);
 }
 
 TEST_CASE("run_main: an invalid HECTIC_LOG is exit 3, before or after parsing, or only a warning") {

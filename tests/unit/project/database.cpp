@@ -82,19 +82,35 @@ TEST_CASE("dbdiff: unified_diff labels both sides and is empty when equal") {
 TEST_CASE("staging: every word of the remote command is quoted") {
   staging::Config config;
   config.ssh_host = "deploy@staging";
-  config.db_url = "postgresql://app:s3cret@db/app?sslmode=require&x=$(id)";
+  config.db_url = "postgresql://app@db/app?sslmode=require&application_name=$(id)";
   config.tables = {"users", "evil;touch /tmp/pwned", "$(reboot)", "it's", "two words"};
   config.dump_flags = {"--data-only", "--column-inserts"};
   auto command = staging::remote_dump_command(config);
   CHECK(command ==
         "'pg_dump' '--data-only' '--column-inserts' '--table=users' '--table=evil;touch /tmp/pwned' "
         "'--table=$(reboot)' '--table=it'\\''s' '--table=two words' "
-        "'--dbname=postgresql://app:s3cret@db/app?sslmode=require&x=$(id)'");
+        "'--dbname=postgresql://app@db/app?sslmode=require&application_name=$(id)'");
   auto query = staging::sequence_query(config.tables);
   CHECK(query.find("'it''s'") != std::string::npos);
   auto seq = staging::remote_sequence_command(config);
   CHECK(seq.rfind("'psql' '-X'", 0) == 0);
   CHECK(seq.find(R"(it'\'''\''s)") != std::string::npos); // SQL quote doubling inside shell quoting
+}
+
+TEST_CASE("staging: a password never reaches a command line, it travels on stdin") {
+  staging::Config config;
+  config.ssh_host = "deploy@staging";
+  config.db_url = "postgresql://app:s3cret@db/app";
+  config.tables = {"users"};
+  for (const auto& command : {staging::remote_dump_command(config), staging::remote_sequence_command(config)}) {
+    INFO(command);
+    CHECK(command.find("s3cret") == std::string::npos);
+    CHECK(command.rfind("IFS= read -r PGPASSWORD && export PGPASSWORD && exec ", 0) == 0);
+  }
+  CHECK(staging::remote_stdin(config) == "s3cret\n");
+  config.db_url = "postgresql://app@db/app";
+  CHECK(staging::remote_stdin(config).empty());
+  CHECK(staging::remote_dump_command(config).rfind("'pg_dump'", 0) == 0);
 }
 
 TEST_CASE("backup: output equal to, inside or containing the input is refused") {
