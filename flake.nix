@@ -1,5 +1,5 @@
 {
-  description = "hectic: PostgreSQL development environments (postgres-init, postgres-cleanup, database, migrator)";
+  description = "hectic: PostgreSQL development environments (postgres-init, postgres-cleanup, database, migrator, db-ops)";
 
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
 
@@ -27,11 +27,12 @@
           };
         in {
           hectic-unwrapped = unwrapped;
-          hectic = tool [ "database" "postgres-init" "postgres-cleanup" "migrator" ];
+          hectic = tool [ "database" "postgres-init" "postgres-cleanup" "migrator" "db-ops" ];
           database = tool [ "database" ];
           postgres-init = tool [ "postgres-init" ];
           postgres-cleanup = tool [ "postgres-cleanup" ];
           migrator = tool [ "migrator" ];
+          db-ops = tool [ "db-ops" ];
         };
     in {
       # pkgs.hectic.database etc. for consumers that use an overlay.
@@ -41,7 +42,7 @@
         let h = hecticFor pkgs; in h // { default = h.hectic; });
 
       apps = forAllSystems (pkgs:
-        nixpkgs.lib.genAttrs [ "database" "postgres-init" "postgres-cleanup" "migrator" ] (name: {
+        nixpkgs.lib.genAttrs [ "database" "postgres-init" "postgres-cleanup" "migrator" "db-ops" ] (name: {
           type = "app";
           program = nixpkgs.lib.getExe self.packages.${pkgs.stdenv.hostPlatform.system}.${name};
         }));

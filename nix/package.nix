@@ -1,4 +1,4 @@
-# hectic-unwrapped: the CMake project (the four binaries, the SQL bundle under
+# hectic-unwrapped: the CMake project (the five binaries, the SQL bundle under
 # share/hectic/sql, bash and zsh completions), built with cmake + ninja. It links libpq
 # only; which PostgreSQL server the tools drive at run time is chosen by nix/wrapped.nix
 # (PG_BIN_DIR), so changing the server never rebuilds this.
@@ -74,7 +74,7 @@ stdenv.mkDerivation (finalAttrs: {
   '';
 
   meta = {
-    description = "PostgreSQL development environment toolkit: postgres-init, postgres-cleanup, database, migrator";
+    description = "PostgreSQL development environment toolkit: postgres-init, postgres-cleanup, database, migrator, db-ops";
     platforms = lib.platforms.unix;
   };
 })

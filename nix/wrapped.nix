@@ -8,7 +8,7 @@
 #
 # PG_BIN_DIR is set with --set-default: a PG_BIN_DIR exported by the user still wins.
 # `programs` selects what lands in $out/bin (one binary per package output, so two outputs
-# overridden with different servers never collide in one profile); all four wrappers live
+# overridden with different servers never collide in one profile); all the wrappers live
 # in $out/libexec/hectic/bin and are on each wrapper's PATH, because `database` runs
 # `postgres-init` and `migrator`.
 { lib
@@ -18,12 +18,12 @@
 , postgresql
 , openssh
 , less
-, programs ? [ "database" "postgres-init" "postgres-cleanup" "migrator" ]
+, programs ? [ "database" "postgres-init" "postgres-cleanup" "migrator" "db-ops" ]
 , mainProgram ? builtins.head programs
 }:
 
 let
-  allPrograms = [ "database" "postgres-init" "postgres-cleanup" "migrator" ];
+  allPrograms = [ "database" "postgres-init" "postgres-cleanup" "migrator" "db-ops" ];
   unknown = lib.subtractLists allPrograms programs;
 in
 assert lib.assertMsg (unknown == [ ]) "hectic: unknown programs: ${toString unknown}";

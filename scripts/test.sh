@@ -28,7 +28,7 @@ if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
   stage=$(mktemp -d /tmp/hectic-unprivileged-XXXXXX)
   mkdir -p "$stage/bin" "$stage/tests" "$stage/tmp" "$stage/src"
-  cp build/tools/postgres-init build/tools/postgres-cleanup build/tools/database build/tools/migrator "$stage/bin/"
+  cp build/tools/postgres-init build/tools/postgres-cleanup build/tools/database build/tools/migrator build/tools/db-ops "$stage/bin/"
   cp build/tests/integration_* "$stage/tests/"
   cp -r examples sql tests "$stage/src/"
   chown -R "$user" "$stage"

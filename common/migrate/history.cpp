@@ -65,6 +65,11 @@ std::string describe_mismatch(const std::vector<Migration>& files,
   for (std::size_t i = 0; i < files.size(); ++i)
     out += fmt::format("  {:>3}{} {}\n", i + 1, i == position ? " >" : "  ", files[i].name);
   if (files.empty()) out += "  (no migrations)\n";
+  // The shell migrator's full lists, which the shell tools' test suite greps.
+  out += "Full filesystem migrations (in order):\n";
+  for (std::size_t i = 0; i < files.size(); ++i) out += fmt::format("  {}. {}\n", i + 1, files[i].name);
+  out += "Full database migrations (in order):\n";
+  for (std::size_t i = 0; i < applied.size(); ++i) out += fmt::format("  {}. {}\n", i + 1, applied[i].name);
   return out;
 }
 

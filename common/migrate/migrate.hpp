@@ -72,7 +72,8 @@ struct HistoryCheck {
 };
 HistoryCheck check_history(const std::vector<Migration>& files, const std::vector<Applied>& applied);
 
-// The "Migration history mismatch" report: both lists and the first differing position.
+// The "Migration history mismatch" report: both lists and the first differing position, then
+// the shell migrator's numbered "Full filesystem/database migrations (in order):" lists.
 std::string describe_mismatch(const std::vector<Migration>& files,
                               const std::vector<Applied>& applied, std::size_t position);
 

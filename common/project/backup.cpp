@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "common/cluster/detail.hpp"
+#include "common/cluster/internal.hpp"
 #include "common/project/layout.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
@@ -320,6 +321,91 @@ void check_distinct(const stdfs::path& input, const stdfs::path& output) {
                 {"choose a directory that does not contain the input with -o PATH"});
 }
 
+namespace {
+
+// A LOGIN SUPERUSER role named role, created when the backup has none.
+void ensure_superuser_role(pq::Connection& connection, const std::string& role) {
+  if (connection.exec_params("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}).scalar() != "0") return;
+  connection.exec("CREATE ROLE " + pq::quote_identifier(role) + " LOGIN SUPERUSER");
+  k_log.info("created role {}", role);
+}
+
+// The database, owned by owner when it is new or still owned by the admin role it was created
+// as (cluster::start creates it as the role it connects as).
+void ensure_owned_database(pq::Connection& connection, const std::string& database, const std::string& owner,
+                           const std::string& admin) {
+  auto found = connection.exec_params(
+      "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", {database});
+  if (found.rows() == 0) {
+    connection.exec("CREATE DATABASE " + pq::quote_identifier(database) + " OWNER " + pq::quote_identifier(owner));
+    k_log.info("created database {}", database);
+  } else if (found.get(0, 0) == admin && admin != owner) {
+    connection.exec("ALTER DATABASE " + pq::quote_identifier(database) + " OWNER TO " + pq::quote_identifier(owner));
+  }
+}
+
+// The throw-away cluster of normalize: the unpacked backup with local access and config. The
+// admin role (--admin-role) is recorded as the cluster's superuser so that starting it
+// connects as a role the backup has (a production backup has none named after our account).
+cluster::Config prepare_normalize_cluster(const NormalizeOptions& options, const stdfs::path& work,
+                                          const std::string& database) {
+  auto config = cluster::Config::for_working_dir(work);
+  config.log_path.reset();
+  config.preload_libraries.clear();
+  config.preload_explicit = false;
+  config.reuse = true;
+  config.heal_damage = false;
+  config.database = database;
+  auto data = config.data_dir();
+  unpack(options.input, data, options.archive);
+  // Local access and config: trust on the socket only; the cluster unit forces the runtime
+  // settings (socket, port, logging) when it starts.
+  write_text(data / "pg_hba.conf", cluster::detail::render_hba_conf());
+  write_text(data / "pg_ident.conf", "");
+  write_text(data / "postgresql.conf", "# replaced by database normalize-backup\n" + cluster::detail::render_base_conf());
+  write_text(data / "postgresql.auto.conf", "# replaced by database normalize-backup\n");
+  write_text(data / cluster::detail::k_superuser_file,
+             options.admin_role.value_or(cluster::detail::superuser_of(config)) + "\n");
+  hand_over(config);
+  return config;
+}
+
+// The local account's role and --role, superusers; the database owned by --role.
+void normalize_roles(const cluster::Config& config, const cluster::Endpoint& endpoint,
+                     const NormalizeOptions& options, const std::string& database) {
+  const auto local = cluster::detail::superuser_of(config);
+  const auto role = options.role.value_or(local);
+  pq::Connection connection(pq::socket_url(endpoint.user, "postgres", endpoint.socket_dir, endpoint.port),
+                            "database normalize-backup");
+  ensure_superuser_role(connection, local);
+  ensure_superuser_role(connection, role);
+  ensure_owned_database(connection, database, role, endpoint.user);
+  connection.exec("CHECKPOINT");
+}
+
+// Packs the stopped data dir as output/base.tar.gz + database_name, replacing output at once.
+void pack_normalized(const stdfs::path& data, const stdfs::path& output, const std::string& database) {
+  std::error_code ec;
+  // The restore connects as its own server account (kept_superuser falls back to the owner).
+  for (const char* leftover : {"log", "postmaster.opts", cluster::detail::k_superuser_file})
+    stdfs::remove_all(data / leftover, ec);
+  auto staged = stdfs::path(absolute_clean(output).string() + fmt::format(".tmp-{}", ::getpid()));
+  stdfs::remove_all(staged, ec);
+  stdfs::create_directories(staged);
+  try {
+    process::Options pack;
+    pack.timeout = std::nullopt; // packs the whole cluster: no bound, Ctrl-C still stops it
+    process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."}, pack);
+    write_text(staged / "database_name", database + "\n");
+    replace_dir(staged, output);
+  } catch (...) {
+    stdfs::remove_all(staged, ec);
+    throw;
+  }
+}
+
+} // namespace
+
 void normalize(const NormalizeOptions& options) {
   check_distinct(options.input, options.output);
   std::error_code ec;
@@ -331,61 +417,15 @@ void normalize(const NormalizeOptions& options) {
   stdfs::create_directories(parent);
   ScratchDir work(layout::scratch_parent() / fmt::format(".normalize-{}", ::getpid()));
 
-  auto config = cluster::Config::for_working_dir(work.path());
-  config.log_path.reset();
-  config.preload_libraries.clear();
-  config.preload_explicit = false;
-  config.reuse = true;
-  config.heal_damage = false;
   auto database = options.database ? *options.database
                                    : database_name(options.input).value_or(env::get_or("PG_DATABASE", "testdb"));
-  config.database = database;
-
-  auto data = config.data_dir();
-  unpack(options.input, data, options.archive);
-  // Local access and config: trust on the socket only; the cluster unit forces the runtime
-  // settings (socket, port, logging) when it starts.
-  write_text(data / "pg_hba.conf", cluster::detail::render_hba_conf());
-  write_text(data / "pg_ident.conf", "");
-  write_text(data / "postgresql.conf", "# replaced by database normalize-backup\n" + cluster::detail::render_base_conf());
-  write_text(data / "postgresql.auto.conf", "# replaced by database normalize-backup\n");
-  hand_over(config);
-
+  auto config = prepare_normalize_cluster(options, work.path(), database);
   k_log.info("starting the backup in a throw-away cluster to normalise it");
-  {
-    auto endpoint = cluster::start(config);
-    auto admin = options.admin_role.value_or(endpoint.user);
-    auto role = options.role.value_or(endpoint.user);
-    pq::Connection connection(pq::socket_url(admin, "postgres", endpoint.socket_dir, endpoint.port),
-                              "database normalize-backup");
-    if (connection.exec_params("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}).scalar() == "0") {
-      connection.exec("CREATE ROLE " + pq::quote_identifier(role) + " LOGIN SUPERUSER");
-      k_log.info("created role {}", role);
-    }
-    if (connection.exec_params("SELECT count(*) FROM pg_database WHERE datname = $1", {database}).scalar() == "0") {
-      connection.exec("CREATE DATABASE " + pq::quote_identifier(database) + " OWNER " +
-                      pq::quote_identifier(role));
-      k_log.info("created database {}", database);
-    }
-    connection.exec("CHECKPOINT");
-    // Stop before the guard's removal: the data dir is what we pack.
-    cluster::stop(config.working_dir);
-    for (const char* leftover : {"log", "postmaster.opts"}) stdfs::remove_all(data / leftover, ec);
-    auto staged = stdfs::path(absolute_clean(options.output).string() + fmt::format(".tmp-{}", ::getpid()));
-    stdfs::remove_all(staged, ec);
-    stdfs::create_directories(staged);
-    try {
-      process::Options pack;
-      pack.timeout = std::nullopt; // packs the whole cluster: no bound, Ctrl-C still stops it
-      process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."},
-                           pack);
-      write_text(staged / "database_name", database + "\n");
-      replace_dir(staged, options.output);
-    } catch (...) {
-      stdfs::remove_all(staged, ec);
-      throw;
-    }
-  }
+  auto endpoint = cluster::start(config);
+  normalize_roles(config, endpoint, options, database);
+  // Stop before the guard's removal: the data dir is what we pack.
+  cluster::stop(config.working_dir);
+  pack_normalized(config.data_dir(), options.output, database);
 }
 
 } // namespace hectic::backup

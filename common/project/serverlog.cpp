@@ -67,4 +67,9 @@ std::string concatenate(const std::vector<std::filesystem::path>& files) {
   return out;
 }
 
+void write_back_to_back(const std::vector<std::filesystem::path>& files, std::ostream& out) {
+  for (const auto& file : files) out << fs::read_file(file);
+  out.flush();
+}
+
 } // namespace hectic::serverlog

@@ -2,6 +2,7 @@
 // `database log`: the server log files of a cluster ($PG_WORKING_DIR/data/log), listed in
 // order and selected by index, exact name or unique substring.
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,9 @@ std::filesystem::path select(const std::vector<std::filesystem::path>& files, co
 
 // The files' contents, each preceded by a "==> NAME <==" header when there are several.
 std::string concatenate(const std::vector<std::filesystem::path>& files);
+
+// Writes the files to out back to back, byte for byte, one file in memory at a time: the
+// piped output (`cat` of the files), with no header and no newline added.
+void write_back_to_back(const std::vector<std::filesystem::path>& files, std::ostream& out);
 
 } // namespace hectic::serverlog

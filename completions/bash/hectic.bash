@@ -1,6 +1,7 @@
-# bash completion for the hectic tools: database, migrator, postgres-init, postgres-cleanup.
+# bash completion for the hectic tools: database, migrator, postgres-init, postgres-cleanup,
+# db-ops.
 #
-# One file for the four binaries, installed under each binary's name in
+# One file for the five binaries, installed under each binary's name in
 # share/bash-completion/completions/ (bash-completion loads it on first use of any of them),
 # or sourced directly from ~/.bashrc. Self-contained: it works without the bash-completion
 # package. Migration names (`migrator migrate to`, `migrator mark-applied`) come from
@@ -290,7 +291,46 @@ _hectic_postgres_cleanup() {
     [[ $_hectic_cur == -* ]] && _hectic_reply "-h --help --version"
 }
 
+# db-ops [-u URL] secrets load [-f FILE].
+_hectic_db_ops() {
+    COMPREPLY=()
+    local _hectic_cur _hectic_prev
+    _hectic_current COMP_WORDS "$COMP_CWORD"
+    case $_hectic_prev in
+        -f | --file) _hectic_files; return ;;
+        -u | --url) return ;;
+    esac
+    local -a pos=()
+    local i=1 word
+    while ((i < COMP_CWORD)); do
+        word=${COMP_WORDS[i]}
+        if [[ $word == -u || $word == --url || $word == -f || $word == --file ]]; then
+            if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then ((i++)); fi
+            ((i++))
+        elif [[ $word == "=" || $word == ":" ]]; then
+            ((i++)) # the rest of a word bash split at COMP_WORDBREAKS
+        elif [[ $word != -* ]]; then
+            pos+=("$word")
+        fi
+        ((i++))
+    done
+    if [[ $_hectic_cur == -* ]]; then
+        local opts="-h --help -u --url"
+        case ${#pos[@]} in
+            0) opts+=" --version" ;;
+            2) opts+=" -f --file" ;;
+        esac
+        _hectic_reply "$opts"
+        return
+    fi
+    case ${#pos[@]} in
+        0) _hectic_reply "secrets" ;;
+        1) [[ ${pos[0]} == secrets ]] && _hectic_reply "load" ;;
+    esac
+}
+
 complete -F _hectic_database database
 complete -F _hectic_migrator migrator
 complete -F _hectic_postgres_init postgres-init
 complete -F _hectic_postgres_cleanup postgres-cleanup
+complete -F _hectic_db_ops db-ops

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The bash completions (completions/bash/hectic.bash) load in a plain bash and offer the
-# subcommands and options of the four binaries, and the migration names for
+# subcommands and options of the five binaries, and the migration names for
 # `migrator migrate to` / `mark-applied` / `database migrator migrate to` from
 # `migrator list --raw` (honouring -d/--migration-dir and MIGRATION_DIR). When the binaries
 # are built, every subcommand and long option their --help lists must be offered, and
@@ -19,7 +19,7 @@ fail() {
     failures=$((failures + 1))
 }
 
-if ! out=$(bash --norc --noprofile -c 'source "$1" && complete -p database migrator postgres-init postgres-cleanup' _ "$script" 2>&1); then
+if ! out=$(bash --norc --noprofile -c 'source "$1" && complete -p database migrator postgres-init postgres-cleanup db-ops' _ "$script" 2>&1); then
     fail "sourcing $script: $out"
 fi
 # shellcheck source=/dev/null
@@ -115,6 +115,10 @@ expect_has "migrator plan --" --output-json --output-human
 expect_has "postgres-init -" --format -h --help --version
 expect_exactly "postgres-init --format " shell json
 expect_has "postgres-cleanup -" -h --help --version
+expect_exactly "db-ops " secrets
+expect_exactly "db-ops -u postgresql : //me@/db secrets " load
+expect_has "db-ops secrets load -" -f --file -u --url
+expect_has "db-ops -" -u --url --version -h --help
 
 # --- database log: the server log files of PG_WORKING_DIR ---------------------------------
 mkdir -p "$tmp/pg/data/log"
@@ -210,7 +214,7 @@ if [[ -n $bin && -f $bin/completions/cmake_install.cmake ]] && command -v cmake 
     if ! out=$(cmake -DCMAKE_INSTALL_PREFIX="$prefix" -P "$bin/completions/cmake_install.cmake" 2>&1); then
         fail "installing the completions: $out"
     fi
-    for program in database migrator postgres-init postgres-cleanup; do
+    for program in database migrator postgres-init postgres-cleanup db-ops; do
         [[ -f $prefix/share/bash-completion/completions/$program ]] ||
             fail "cmake --install: no share/bash-completion/completions/$program"
         [[ -f $prefix/share/zsh/site-functions/_$program ]] ||
@@ -219,7 +223,7 @@ if [[ -n $bin && -f $bin/completions/cmake_install.cmake ]] && command -v cmake 
             "$prefix/share/bash-completion/completions/$program" "$program" 2>&1)
         [[ $out == "complete -F "*" $program" ]] || fail "installed completion for $program: [$out]"
     done
-    echo "ok: cmake --install puts the bash and zsh completions of the four binaries in place"
+    echo "ok: cmake --install puts the bash and zsh completions of the five binaries in place"
     for bash_completion in /usr/share/bash-completion/bash_completion; do
         [[ -r $bash_completion ]] || continue
         out=$(XDG_DATA_DIRS=$prefix/share bash --norc --noprofile -c \
@@ -300,7 +304,7 @@ check_tool_against_help() {
     fi
 }
 
-for tool in postgres-init postgres-cleanup database migrator; do
+for tool in postgres-init postgres-cleanup database migrator db-ops; do
     if path=$(tool_path "$tool"); then
         check_tool_against_help "$tool" "$path"
     else

@@ -25,7 +25,7 @@ fail() {
     failures=$((failures + 1))
 }
 
-for program in database migrator postgres-init postgres-cleanup; do
+for program in database migrator postgres-init postgres-cleanup db-ops; do
     file=$fdir/_$program
     if [[ ! -f $file ]]; then
         fail "missing $file"
@@ -39,9 +39,9 @@ for program in database migrator postgres-init postgres-cleanup; do
 done
 
 out=$(zsh -f -c 'fpath=("$1" $fpath); autoload -Uz compinit && compinit -u -D &&
-    print -r -- $_comps[database] $_comps[migrator] $_comps[postgres-init] $_comps[postgres-cleanup]' _ "$fdir" 2>&1)
-if [[ $out == "_database _migrator _postgres-init _postgres-cleanup" ]]; then
-    echo "ok: compinit registers the four functions"
+    print -r -- $_comps[database] $_comps[migrator] $_comps[postgres-init] $_comps[postgres-cleanup] $_comps[db-ops]' _ "$fdir" 2>&1)
+if [[ $out == "_database _migrator _postgres-init _postgres-cleanup _db-ops" ]]; then
+    echo "ok: compinit registers the five functions"
 else
     fail "compinit registration: [$out]"
 fi
@@ -66,6 +66,9 @@ exact "database de" deploy
 has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup --url --inherits
 has "database -u x hydrate --" --no-hook --mock
 exact "database secrets " load
+exact "db-ops " secrets
+exact "db-ops secrets " load
+has "db-ops secrets load -" -f --file
 has "database secrets load -" -f --file
 exact "migrator " init migrate create list status fetch plan apply mark-applied log help
 exact "migrator migrate " up down to
@@ -131,7 +134,7 @@ help_subcommands() {
 }
 declare -A listed=()
 help_tools=()
-for tool in postgres-init postgres-cleanup database migrator; do
+for tool in postgres-init postgres-cleanup database migrator db-ops; do
     if ! path=$(tool_path "$tool"); then
         echo "note: $tool not built under $bin; not comparing with its --help"
         continue

@@ -26,7 +26,11 @@ int run_log(const LogOptions& options) {
     return 0;
   }
   if (!options.selector.empty()) files = {serverlog::select(files, options.selector)};
-  pager::show(serverlog::concatenate(files));
+  // Piped, the output is the shell tool's `cat` of the files (SPEC: plain concatenation).
+  if (!pager::stdout_is_terminal())
+    serverlog::write_back_to_back(files, std::cout);
+  else
+    pager::show(serverlog::concatenate(files));
   return 0;
 }
 

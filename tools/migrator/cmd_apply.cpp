@@ -19,6 +19,10 @@ struct ApplyOptions {
 };
 
 int run_apply(const Globals& globals, const ApplyOptions& options) {
+  // Checked here, not by CLI11, so that an unknown argument is reported first (main.cpp).
+  if (options.plan.empty())
+    throw Error(ExitCode::missing_argument, "apply needs --plan FILE",
+                {"migrator plan --output-json plan.json, review it, then: migrator apply --plan plan.json"});
   nlohmann::json plan;
   try {
     plan = nlohmann::json::parse(fs::read_file(options.plan));
@@ -48,7 +52,7 @@ int run_apply(const Globals& globals, const ApplyOptions& options) {
 void register_apply(CLI::App& app, const Globals& globals, Action& action) {
   auto options = std::make_shared<ApplyOptions>();
   auto* sub = app.add_subcommand("apply", "apply a reviewed plan");
-  sub->add_option("--plan", options->plan, "the JSON written by plan")->required();
+  sub->add_option("--plan", options->plan, "the JSON written by plan (required)");
   sub->add_flag("--auto-approve", options->auto_approve, "do not ask for confirmation");
   sub->footer("Example: migrator apply --plan plan.json --auto-approve");
   sub->callback([&globals, &action, options] {

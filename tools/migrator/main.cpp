@@ -105,6 +105,33 @@ void register_subcommands(CLI::App& app, const Globals& globals, Action& action)
   register_log(app, globals, action);
 }
 
+// Unknown arguments are collected (not a CLI11 error) so that dispatch can name them as the
+// shell migrator does; subcommands fall through to the app, so the app's list has them all.
+void collect_unknown_arguments(CLI::App& app) { app.allow_extras(); }
+
+// "migrate up" for `migrator migrate up 2`: the selected subcommands, outermost first.
+std::string selected_path(const CLI::App& app) {
+  std::string path;
+  for (auto subs = app.get_subcommands(); !subs.empty(); subs = subs[0]->get_subcommands())
+    path += (path.empty() ? "" : " ") + subs[0]->get_name();
+  return path;
+}
+
+// Throws Error(unknown_argument) for the first argument no option or subcommand took. An
+// option keeps the shell migrator's text, `<subcommand> argument <arg> does not exists`
+// (sic), which the shell tools' test suite greps.
+void reject_unknown_arguments(const CLI::App& app) {
+  auto unknown = app.remaining(true);
+  if (unknown.empty()) return;
+  const std::string& arg = unknown.front();
+  auto path = selected_path(app);
+  if (path.empty() || arg.size() < 2 || arg[0] != '-')
+    throw Error(ExitCode::unknown_argument, fmt::format("the following argument was not expected: {}", arg),
+                {"see migrator --help"});
+  throw Error(ExitCode::unknown_argument, fmt::format("{} argument {} does not exists", path, arg),
+              {fmt::format("see migrator {} --help", path)});
+}
+
 // `migrator --help` is k_help; a subcommand keeps CLI11's help (it was created with the default
 // formatter before this one replaces the app's).
 void use_top_level_help(CLI::App& app) {
@@ -117,6 +144,7 @@ int dispatch(const CLI::App& app, const Globals& globals, const TopLevel& top, c
     std::cout << "migrator version " << HECTIC_VERSION << '\n';
     return 0;
   }
+  reject_unknown_arguments(app);
   auto selected = app.get_subcommands();
   // Not require_subcommand(0, 1): that would make `migrate up down` read `down` as up's N.
   if (selected.size() > 1)
@@ -146,6 +174,7 @@ int main(int argc, char** argv) {
   Action action;
   register_globals(app, globals, top);
   register_subcommands(app, globals, action);
+  collect_unknown_arguments(app);
   use_top_level_help(app);
   return cli::run_main(app, argc, argv, {"migrator"}, [&] { return dispatch(app, globals, top, action); });
 }

@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include "common/base/fs.hpp"
+#include "common/pg/pgbin.hpp"
+#include "common/pg/pq.hpp"
+#include "common/pg/quote.hpp"
 #include "tests/support/harness.hpp"
 
 using namespace hectic::test;
@@ -146,4 +149,89 @@ TEST_CASE("backup -> restore keeps a row, normalize-backup round trip and a prod
   CHECK(sandbox.psql(url, "SELECT string_agg(v, ',' ORDER BY v) FROM public.keep") == rows);
   for (const auto& entry : stdfs::directory_iterator(sandbox.working_dir()))
     CHECK_FALSE(contains(entry.path().filename().string(), ".restore"));
+}
+
+namespace {
+
+// A "production" cluster whose only superuser is prodadmin (the bootstrap role, oid 10) and
+// which has no role named after our server account, as `initdb -U prodadmin` makes it:
+// postgres-init's cluster with its bootstrap role renamed by a helper superuser, which is then
+// dropped. Returns prodadmin's URL of database proddb, holding public.prod.
+std::string production_cluster(Sandbox& sandbox, const std::string& working_dir) {
+  auto started = sandbox.run("postgres-init", {}, {{"PG_WORKING_DIR", working_dir}, {"PG_DATABASE", "proddb"}});
+  INFO(started.err);
+  REQUIRE(started.code == 0);
+  auto url = exported(started.out, "PGURL");
+  REQUIRE(url);
+  auto keywords = hectic::pq::parse_conninfo(*url);
+  const auto local = keywords["user"];
+  sandbox.psql(*url, "CREATE ROLE helper LOGIN SUPERUSER");
+  auto as = [&](const std::string& user) {
+    auto k = keywords;
+    k["user"] = user;
+    return hectic::pq::build_conninfo(k);
+  };
+  sandbox.psql(as("helper"), "ALTER ROLE " + hectic::pq::quote_identifier(local) + " RENAME TO prodadmin");
+  sandbox.psql(as("prodadmin"), "DROP ROLE helper");
+  sandbox.psql(as("prodadmin"), "CREATE TABLE public.prod (v text); INSERT INTO public.prod VALUES ('from production')");
+  REQUIRE(sandbox.psql(as("prodadmin"),
+                       "SELECT string_agg(rolname, ',') FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%'") == "prodadmin");
+  return as("prodadmin");
+}
+
+// Restores backup into the sandbox cluster; the data is the local user's, a superuser there.
+void check_restored_for_local_user(Sandbox& sandbox, const stdfs::path& backup, const std::string& database) {
+  auto restored = sandbox.run("database", {"restore", backup.string()});
+  INFO(restored.err);
+  REQUIRE(restored.code == 0);
+  auto url = exported(restored.out, "PGURL");
+  REQUIRE(url);
+  CHECK(sandbox.psql(*url, "SELECT current_database()") == database);
+  CHECK(sandbox.psql(*url, "SELECT string_agg(v, ',') FROM public.prod") == "from production");
+  CHECK(sandbox.psql(*url, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == "t");
+  CHECK(sandbox.psql(*url, "SELECT pg_get_userbyid(datdba) = current_user FROM pg_database "
+                           "WHERE datname = current_database()") == "t");
+}
+
+} // namespace
+
+TEST_CASE("normalize-backup --admin-role of a backup without our account's role") {
+  Sandbox sandbox;
+  sandbox.start_cluster();
+  auto prod_url = production_cluster(sandbox, (sandbox.path() / "prod-pg").string());
+
+  // A `database backup` of it (database_name: proddb).
+  auto backup = sandbox.path() / "prod-backup";
+  auto made = sandbox.run("database", {"backup", "-o", backup.string()}, {{"DB_URL", prod_url}});
+  INFO(made.err);
+  REQUIRE(made.code == 0);
+  auto normalized = sandbox.path() / "prod-normalized";
+  auto normalize = sandbox.run("database", {"normalize-backup", "--admin-role", "prodadmin", "-o",
+                                            normalized.string(), backup.string()});
+  INFO(normalize.err);
+  REQUIRE(normalize.code == 0);
+  check_restored_for_local_user(sandbox, normalized, "proddb");
+
+  // A plain pg_basebackup (no database_name): the database is --database, else PG_DATABASE.
+  auto base = sandbox.path() / "prod-basebackup";
+  auto basebackup = sandbox.run_program(hectic::pgbin::program("pg_basebackup"),
+                                        {"-d", prod_url, "-D", base.string(), "-F", "t", "-z", "-X", "stream"});
+  INFO(basebackup.err);
+  REQUIRE(basebackup.code == 0);
+  REQUIRE(stdfs::exists(base / "base.tar.gz"));
+  REQUIRE_FALSE(stdfs::exists(base / "database_name"));
+  auto by_flag = sandbox.path() / "by-flag";
+  auto with_flag = sandbox.run("database", {"normalize-backup", "--admin-role", "prodadmin", "--database", "proddb",
+                                            "-o", by_flag.string(), base.string()});
+  INFO(with_flag.err);
+  REQUIRE(with_flag.code == 0);
+  check_restored_for_local_user(sandbox, by_flag, "proddb");
+  auto by_env = sandbox.path() / "by-env";
+  auto with_env = sandbox.run("database", {"normalize-backup", "--admin-role", "prodadmin", "-o", by_env.string(),
+                                           base.string()},
+                              {{"PG_DATABASE", "proddb"}});
+  INFO(with_env.err);
+  REQUIRE(with_env.code == 0);
+  CHECK(hectic::fs::read_file(by_env / "database_name") == "proddb\n");
+  check_restored_for_local_user(sandbox, by_env, "proddb");
 }

@@ -144,6 +144,31 @@ TEST_CASE("log: missing dir, empty dir, list, index, substring, ambiguous") {
   CHECK(contains(unknown.err, "no log file matches 'nope'"));
 }
 
+TEST_CASE("log piped with no selector: the files back to back, nothing added") {
+  // The shell tool's `cat "$dir"/*`: exactly the bytes of each file in `list` order, no
+  // "==> name <==" headers and no newline added to a file that does not end in one.
+  Sandbox sandbox;
+  const std::string first = "2026-11-21 10:00:00 LOG:  first\n";
+  const std::string second = "second without newline";
+  const std::string third = std::string("third\0binary\n", 13) + "\n";
+  sandbox.write("focus/postgresql/data/log/postgresql-2026-11-21_100000.log", first);
+  sandbox.write("focus/postgresql/data/log/postgresql-2026-11-21_110000.log", second);
+  sandbox.write("focus/postgresql/data/log/postgresql-2026-11-21_120000.log", third);
+  auto all = sandbox.run("database", {"log"});
+  CHECK(all.code == 0);
+  CHECK(all.out == first + second + third);
+  CHECK(sandbox.run("database", {"log", "2"}).out == second);
+
+  // On a terminal the pager still gets the files with their headers.
+  auto pager = sandbox.write("pager.sh", "#!/bin/sh\necho PAGED-BY-PAGER\ncat\n");
+  std::filesystem::permissions(pager, std::filesystem::perms::owner_all, std::filesystem::perm_options::add);
+  auto paged = sandbox.run_program("script", {"-qec", tool("database").string() + " log", "/dev/null"},
+                                   {{"PAGER", pager.string()}});
+  CHECK(paged.code == 0);
+  CHECK(contains(paged.out, "PAGED-BY-PAGER"));
+  CHECK(contains(paged.out, "==> postgresql-2026-11-21_110000.log <=="));
+}
+
 TEST_CASE("missing files: test.sql, backups, entrypoint") {
   Sandbox sandbox;
   auto test = sandbox.run("database", {"-u", "postgresql:///nowhere", "test"});

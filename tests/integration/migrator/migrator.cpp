@@ -256,6 +256,34 @@ TEST_CASE("commands, forms and exit codes") {
   CHECK(f.sql(multi_url, "SELECT to_regclass('multi_t') IS NULL") == "t");
 }
 
+TEST_CASE("an unknown argument of a subcommand is named as the shell migrator names it") {
+  // The shell tools' suite greps `<subcommand> argument <arg> does not exists` (sic), exit 9.
+  test::Sandbox sandbox;
+  const std::vector<std::vector<std::string>> commands = {
+      {"init"}, {"migrate"}, {"migrate", "up"}, {"migrate", "down"}, {"migrate", "to"}, {"create"},
+      {"list"}, {"status"}, {"plan"},           {"apply"},           {"mark-applied"},  {"log"}};
+  for (const auto& command : commands) {
+    auto args = command;
+    args.push_back("--wat");
+    auto name = fmt::format("{}", fmt::join(command, " "));
+    INFO(name);
+    auto run = sandbox.run("migrator", args, {{"DB_URL", "postgresql:///nowhere?host=/nonexistent"}});
+    REQUIRE_RUN(run, 9);
+    CHECK_THAT(run.err, Catch::Contains(name + " argument --wat does not exists"));
+  }
+  // Before the subcommand too, and with a value attached.
+  auto before = sandbox.run("migrator", {"--wat=1", "list"});
+  REQUIRE_RUN(before, 9);
+  CHECK_THAT(before.err, Catch::Contains("list argument --wat=1 does not exists"));
+  // A stray word and no subcommand keep their messages.
+  auto stray = sandbox.run("migrator", {"list", "extra"});
+  REQUIRE_RUN(stray, 9);
+  CHECK_THAT(stray.err, Catch::Contains("extra"));
+  auto alone = sandbox.run("migrator", {"--wat"});
+  REQUIRE_RUN(alone, 9);
+  CHECK_THAT(alone.err, Catch::Contains("--wat"));
+}
+
 TEST_CASE("a failing migration is rolled back with exit 4 and earlier ones stay") {
   Fixture f;
   struct Case {
@@ -314,6 +342,15 @@ TEST_CASE("history mismatch and changed applied files stop the run unless --forc
   CHECK_THAT(mismatch.err, Catch::Contains("Migration history mismatch at position 2: database has "
                                            "20250103000000-c, filesystem has 20250102000000-b"));
   CHECK_THAT(mismatch.err, Catch::Contains("Database has:") && Catch::Contains("Filesystem has:"));
+  // The shell migrator's full lists, numbered, after them (its test suite greps these).
+  CHECK_THAT(mismatch.err, Catch::Contains("Full filesystem migrations (in order):\n"
+                                           "  1. 20250101000000-a\n"
+                                           "  2. 20250102000000-b\n"
+                                           "  3. 20250103000000-c\n"
+                                           "Full database migrations (in order):\n"
+                                           "  1. 20250101000000-a\n"
+                                           "  2. 20250103000000-c"));
+  CHECK(mismatch.err.find("Filesystem has:") < mismatch.err.find("Full filesystem migrations"));
   CHECK_THAT(mismatch.err, Catch::Contains("--force"));
   CHECK(f.sql(url, "SELECT count(*) FROM hectic.migration") == "2");
   auto plan = f.migrator(url, dir, {"plan"});
