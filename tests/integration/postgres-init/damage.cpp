@@ -205,3 +205,48 @@ TEST_CASE("not damage: a bad setting in postgresql.conf is exit 2, data untouche
   REQUIRE(fixed.code == 0);
   CHECK(sb.psql(url, "select v from precious") == "kept");
 }
+
+namespace {
+
+// Processes whose command line mentions text (a killed init's orphans: initdb, postgres --boot).
+std::vector<pid_t> processes_mentioning(const std::string& text) {
+  std::vector<pid_t> pids;
+  for (const auto& entry : stdfs::directory_iterator("/proc")) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto cmdline = slurp(entry.path() / "cmdline");
+    if (cmdline.find(text) != std::string::npos && cmdline.find("timeout") == std::string::npos)
+      pids.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return pids;
+}
+
+} // namespace
+
+// Issue 17: kill -9 of postgres-init during initdb, then PG_REUSE=1 postgres-init.
+TEST_CASE("kill -9 during init: the next PG_REUSE start makes a fresh cluster and leaves nothing half-made") {
+  Sandbox sb;
+  auto cache = sb.path() / "empty-cache"; // no template: the init runs initdb, long enough to be killed
+  for (int delay_ms : {150, 400, 800}) {
+    INFO("killed after " << delay_ms << " ms");
+    auto killed = sb.run_program(hectic::process::find_program("timeout"),
+                                 {"-s", "KILL", fmt::format("{:.3f}", delay_ms / 1000.0), tool("postgres-init").string()},
+                                 {{"HECTIC_CACHE_DIR", cache.string()}});
+    CHECK(killed.code != 0);
+    // Its children may finish on their own (no parent-death signal here): let them.
+    for (int i = 0; i < 300 && !processes_mentioning(sb.working_dir().string()).empty(); ++i) ::usleep(100000);
+    REQUIRE(processes_mentioning(sb.working_dir().string()).empty());
+
+    auto again = sb.run("postgres-init", {}, {{"PG_REUSE", "1"}, {"HECTIC_CACHE_DIR", cache.string()}});
+    INFO(again.err);
+    REQUIRE(again.code == 0);
+    auto url = exported(again.out, "PGURL");
+    REQUIRE(url);
+    CHECK(sb.psql(*url, "select current_database()") == "testdb");
+    REQUIRE(sb.run("postgres-cleanup", {}).code == 0);
+    CHECK_FALSE(server_running(sb.working_dir()));
+    std::error_code ec;
+    stdfs::remove_all(cache, ec);
+    stdfs::remove_all(sb.working_dir(), ec);
+  }
+}
