@@ -57,6 +57,21 @@ inline std::vector<pid_t> processes_in(const stdfs::path& dir) {
   return pids;
 }
 
+// Pids of the processes working anywhere under dir (also in a removed one: "dir/... (deleted)").
+inline std::vector<pid_t> processes_under(const stdfs::path& dir) {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  const auto prefix = dir.string();
+  for (const auto& entry : stdfs::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code cwd_ec;
+    auto cwd = stdfs::read_symlink(entry.path() / "cwd", cwd_ec).string();
+    if (!cwd_ec && cwd.rfind(prefix, 0) == 0) pids.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return pids;
+}
+
 // The account the server runs as: postgres (or PG_RUN_AS) as root, else ourselves.
 inline std::string expected_user() {
   return process::running_as_root() ? std::string("postgres") : process::current_account().name;
