@@ -1,7 +1,9 @@
 #pragma once
 // SIGINT/SIGTERM handling for commands that own throw-away resources (check, diff, migrate):
-// the signals are blocked in every thread and taken by one watcher thread, which runs the
-// registered cleanups (newest first) and exits 130. Children get an unblocked mask.
+// the signals are blocked in every thread and taken by one watcher thread. On the first signal
+// it cancels what runs (Canceller: the running query; foreground children get the signal),
+// waits until no Critical operation runs, then runs the registered cleanups (newest first) and
+// exits 130. A second signal exits 130 at once, without waiting. Children get an unblocked mask.
 #include <functional>
 #include <memory>
 
@@ -35,6 +37,32 @@ public:
 private:
   unsigned long m_id;
   std::shared_ptr<Entry> m_entry;
+};
+
+// Holds the signal's cleanups off while an operation that they would undo runs (a cluster
+// starting, data being swapped): they start only once it is over, so a cleanup never races it.
+// Recursive. After a signal's cleanups began, a new Critical blocks until the process exits.
+// A cleanup must never take a Critical itself.
+class Critical {
+public:
+  Critical();
+  ~Critical();
+  Critical(const Critical&) = delete;
+  Critical& operator=(const Critical&) = delete;
+};
+
+// Cancels the operation in progress (PQcancel of the running query) when a signal arrives,
+// before any cleanup. The watcher calls it under the lock that the destructor takes: once the
+// destructor returned it is never called, so what it uses may be freed then.
+class Canceller {
+public:
+  explicit Canceller(std::function<void()> cancel);
+  ~Canceller();
+  Canceller(const Canceller&) = delete;
+  Canceller& operator=(const Canceller&) = delete;
+
+private:
+  unsigned long m_id;
 };
 
 // A child in the foreground (`database migrator`, an editor, a pager), registered before it is

@@ -9,8 +9,10 @@
 
 namespace hectic::cluster::detail {
 
-// The server log of a start that failed shows damaged data (control file, WAL, checkpoint,
-// missing global/ files, PANIC during startup) rather than a configuration problem.
+// The server log of a start that failed (or of the first connection to a server that came up)
+// shows damaged data: control file, checkpoint record, WAL, missing global/ or base/ files, a
+// half-made data dir, a PANIC; texts of PostgreSQL 15's postmaster.c, xlog.c, xlogrecovery.c,
+// relmapper.c and postinit.c. A configuration problem never matches.
 bool log_shows_damage(std::string_view log_text);
 // The last max_lines non-empty lines of text.
 std::vector<std::string> tail_lines(std::string_view text, std::size_t max_lines);

@@ -107,8 +107,10 @@ void write_owned(const stdfs::path& path, std::string_view content, const std::o
   fs::write_file_atomic(path, content, {.mode = 0600, .owner = owner, .follow_symlink = false});
 }
 
-void create_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
-  remove_tree(data_dir);
+namespace {
+
+// A complete fresh data dir at data_dir (which does not exist).
+void build_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   const auto owner = owner_of(config);
   bool from_template = false;
   std::string key;
@@ -131,6 +133,20 @@ void create_fresh(const Config& config, const stdfs::path& working_dir, const st
   write_owned(data_dir / "postgresql.conf", with_include_last(base), owner);
   write_owned(data_dir / "pg_hba.conf", render_hba_conf(), owner);
   write_owned(data_dir / k_superuser_file, superuser_of(config) + "\n", owner);
+}
+
+} // namespace
+
+// Built under a .trash- name and renamed into place once complete: a kill -9 during the init
+// leaves no half-made data/ (the next start's Trash removes the leftover).
+void create_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
+  auto staging = working_dir / fmt::format(".trash-init-{}", ::getpid());
+  remove_tree(staging);
+  build_fresh(config, working_dir, staging);
+  remove_tree(data_dir);
+  if (::rename(staging.c_str(), data_dir.c_str()) != 0)
+    throw Error(ExitCode::generic, fmt::format("could not move the new cluster {} to {}: {}", staging.string(),
+                                               data_dir.string(), std::strerror(errno)));
 }
 
 void write_runtime_settings(const Config& config, const stdfs::path& data_dir, const stdfs::path& socket_dir,

@@ -185,6 +185,7 @@ StartResult start_server(const Config& config, const stdfs::path& working_dir, c
   auto server_log = open_server_log(config, working_dir);
   auto mark = LogMark::take(server_log, data_dir);
   StartResult outcome;
+  outcome.log_since_start = [mark] { return mark.since(); };
   auto pg_ctl = run_pg_ctl_start(config, working_dir, data_dir, server_log);
   if (!pg_ctl.ok()) {
     outcome.log = mark.since() + pg_ctl.err;

@@ -208,23 +208,52 @@ void recreate_fresh(const Config& config, const Layout& layout) {
   detail::create_fresh(config, layout.working_dir, layout.data_dir);
 }
 
-// README.md ("postgres-init"): a kept cluster whose data is damaged is moved aside and
-// recreated fresh; any other failed start (or no healing asked) is the error.
-void restart_fresh_if_damaged(const Config& config, const Layout& layout, bool reused,
-                              const std::vector<std::string>& preload, const std::string& signature,
-                              detail::StartResult& result, Endpoint& endpoint) {
-  auto server_log = config.log_path.value_or(layout.working_dir) / detail::k_server_log;
-  if (!reused || !config.heal_damage || !detail::log_shows_damage(result.log))
-    throw detail::start_error(result, layout.data_dir, server_log);
+// Stops the server running on data_dir, if any; a failure to stop only warns (the caller is
+// already reporting a failure).
+void stop_if_running(const stdfs::path& data_dir, bool immediate) {
+  std::optional<detail::PidFile> pidfile;
+  if (detail::server_state(data_dir, &pidfile) != detail::ServerState::running) return;
+  try {
+    detail::stop_server(data_dir, pidfile->pid, immediate);
+  } catch (const Error& error) {
+    logger().warn("{}", error.what());
+  }
+}
+
+// The server a start() launched: stopped again unless start() hands it over (README.md,
+// "postgres-init": a start that fails never leaves a server behind).
+class LaunchedServer {
+public:
+  explicit LaunchedServer(stdfs::path data_dir) : m_data_dir(std::move(data_dir)) {}
+  ~LaunchedServer() {
+    if (m_armed) stop_if_running(m_data_dir, false);
+  }
+  LaunchedServer(const LaunchedServer&) = delete;
+  LaunchedServer& operator=(const LaunchedServer&) = delete;
+  void hand_over() { m_armed = false; }
+
+private:
+  stdfs::path m_data_dir;
+  bool m_armed = true;
+};
+
+// README.md ("postgres-init"): a kept cluster whose data is damaged is moved aside (its server
+// stopped first) and recreated fresh; said holds what showed the damage.
+void heal(const Config& config, const Layout& layout, const std::vector<std::string>& preload,
+          const std::string& signature, const std::string& said, detail::StartResult& result, Endpoint& endpoint) {
+  stop_if_running(layout.data_dir, true);
   auto broken = detail::move_damaged_aside(layout.working_dir, layout.data_dir);
   logger().warn("the kept cluster could not start because its data is damaged; moved it to {} and creating a "
                 "fresh cluster",
                 broken.string());
-  for (const auto& line : detail::tail_lines(result.log, 4)) logger().warn("server log: {}", line);
+  for (const auto& line : detail::tail_lines(said, 4)) logger().warn("server log: {}", line);
   recreate_fresh(config, layout);
   endpoint.fresh = true;
+  endpoint.user = detail::superuser_of(config);
+  endpoint.url = pq::socket_url(endpoint.user, endpoint.database, endpoint.socket_dir, endpoint.port);
   detail::write_runtime_settings(config, layout.data_dir, layout.socket_dir, preload, signature);
   result = detail::start_server(config, layout.working_dir, layout.data_dir, endpoint);
+  auto server_log = config.log_path.value_or(layout.working_dir) / detail::k_server_log;
   if (!result.ok) throw detail::start_error(result, layout.data_dir, server_log);
 }
 
@@ -248,6 +277,28 @@ void ensure_database(const Endpoint& endpoint) {
   admin.reset();
   pq::Connection check(conninfo_for(endpoint, endpoint.database), "postgres-init");
   check.exec("SELECT 1");
+}
+
+// Healing asked for a kept cluster: damaged data is moved aside rather than reported.
+bool may_heal(const Config& config, bool reused, const Endpoint& endpoint) {
+  return reused && config.heal_damage && !endpoint.fresh;
+}
+
+// The first connections to a kept cluster that came up: a failure that shows damaged data (a
+// half-made data dir, missing base/ or global/ files) heals like a failed start.
+void ensure_database_or_heal(const Config& config, const Layout& layout, bool reused,
+                             const std::vector<std::string>& preload, const std::string& signature,
+                             detail::StartResult& result, Endpoint& endpoint) {
+  try {
+    ensure_database(endpoint);
+    return;
+  } catch (const Error& error) {
+    if (!may_heal(config, reused, endpoint)) throw;
+    auto said = std::string(error.what()) + "\n" + (result.log_since_start ? result.log_since_start() : "");
+    if (!detail::log_shows_damage(said)) throw;
+    heal(config, layout, preload, signature, said, result, endpoint);
+  }
+  ensure_database(endpoint);
 }
 
 // The fast path: the server of this data dir runs, is ready, on the same socket and port, with
@@ -296,8 +347,15 @@ Endpoint start(const Config& config) {
   }
   detail::write_runtime_settings(config, layout.data_dir, layout.socket_dir, preload, signature);
   auto result = detail::start_server(config, layout.working_dir, layout.data_dir, endpoint);
-  if (!result.ok) restart_fresh_if_damaged(config, layout, reuse, preload, signature, result, endpoint);
-  ensure_database(endpoint);
+  LaunchedServer launched(layout.data_dir);
+  if (!result.ok) {
+    if (!may_heal(config, reuse, endpoint) || !detail::log_shows_damage(result.log))
+      throw detail::start_error(result, layout.data_dir,
+                                config.log_path.value_or(layout.working_dir) / detail::k_server_log);
+    heal(config, layout, preload, signature, result.log, result, endpoint);
+  }
+  ensure_database_or_heal(config, layout, reuse, preload, signature, result, endpoint);
+  launched.hand_over();
   logger().debug("server of {} ready on {}", layout.data_dir.string(),
                  detail::socket_file(layout.socket_dir, config.port).string());
   return endpoint;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "common/base/error.hpp"
@@ -30,6 +31,9 @@ struct StartResult {
   bool ok = false;
   std::string log;    // what the server logged during this start
   std::string reason; // why we think it failed
+  // Everything the server has logged since this start began, read now (for a server that came
+  // up but whose first connections fail).
+  std::function<std::string()> log_since_start;
 };
 
 // Starts the server of data_dir (pg_ctl start, server log appended) and waits until it

@@ -26,6 +26,8 @@ TempCluster::TempCluster(Config config) : m_config(std::move(config)), m_impl(st
     fs::remove_tree(working_dir, ec);
   });
   try {
+    // A signal's cleanup waits until the start is over: it never races a server coming up.
+    interrupt::Critical starting;
     m_impl->endpoint = start(m_config);
   } catch (...) {
     m_impl->guard->run();

@@ -57,12 +57,13 @@ void RunLog::finish(const char* status, const std::vector<std::string>& migratio
 }
 
 InterruptHook::InterruptHook(pq::Connection& connection, std::string url, std::string run_id)
-    : m_cancel(PQgetCancel(connection.native())),
-      m_guard([cancel = m_cancel, url = std::move(url), run_id = std::move(run_id)] {
-        if (cancel) {
-          char buffer[256];
-          PQcancel(cancel, buffer, sizeof buffer);
-        }
+    : m_cancel(PQgetCancel(connection.native()), &PQfreeCancel),
+      m_canceller([cancel = m_cancel.get()] {
+        if (!cancel) return;
+        char buffer[256];
+        PQcancel(cancel, buffer, sizeof buffer);
+      }),
+      m_guard([url = std::move(url), run_id = std::move(run_id)] {
         try {
           pq::Connection side(url, "migrator");
           side.exec_params("UPDATE hectic.migration_run SET status = 'interrupted', "
@@ -75,8 +76,6 @@ InterruptHook::InterruptHook(pq::Connection& connection, std::string url, std::s
         k_log.error("interrupted: the migration in progress was rolled back");
       }) {}
 
-InterruptHook::~InterruptHook() {
-  if (m_cancel) PQfreeCancel(m_cancel);
-}
+InterruptHook::~InterruptHook() = default;
 
 } // namespace hectic::migrate

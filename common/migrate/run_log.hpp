@@ -1,4 +1,5 @@
 #pragma once
+#include <memory>
 // Internal to the migrate layer: the run log (hectic.migration_run) of one run, and the hook
 // that records an interruption in it when a signal arrives.
 #include <libpq-fe.h>
@@ -41,7 +42,10 @@ public:
   InterruptHook& operator=(const InterruptHook&) = delete;
 
 private:
-  PGcancel* m_cancel;
+  // Members end in reverse order: the guard, then the canceller (after which the watcher never
+  // calls PQcancel), and only then the PGcancel is freed.
+  std::unique_ptr<PGcancel, void (*)(PGcancel*)> m_cancel;
+  interrupt::Canceller m_canceller;
   interrupt::CleanupGuard m_guard;
 };
 

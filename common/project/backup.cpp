@@ -247,10 +247,15 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   restored.heal_damage = false; // a backup that cannot start is an error, never a fresh cluster
   config.reuse = true;          // what put_back restarts is the previous data, as it was
   config.heal_damage = false;
+  // A signal's cleanups wait until this returns: data/ is never swapped back by the watcher
+  // while the restored server starts (issue 11). A signal that came meanwhile is handled here:
+  // the previous data is put back and the staging dir removed before the watcher exits 130.
+  interrupt::Critical restoring;
   stdfs::create_directories(config.working_dir);
   fs::TempDir staging(".restore", config.working_dir);
   auto staged = staging.path() / "data";
   unpack(backup, staged, archive);
+  if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
 
   k_log.info("stopping the cluster of {}", config.working_dir.string());
   const bool was_running = cluster::stop(config.working_dir) == cluster::StopOutcome::stopped;
@@ -286,24 +291,18 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
       return fmt::format("could not put the previous data back ({}): it is kept in {}", e.what(), previous.string());
     }
   };
-  // On a signal, the watcher puts it back; dismiss() says whether it did so first.
-  interrupt::CleanupGuard on_signal([put_back, staging_dir = staging.path()]() mutable {
-    k_log.warn("restore interrupted: {}", put_back(false));
-    std::error_code ignored;
-    if (!stdfs::exists(staging_dir / "previous-data", ignored)) stdfs::remove_all(staging_dir, ignored);
-  });
   try {
     stdfs::rename(staged, data);
     hand_over(config);
     k_log.info("starting the restored cluster (database {})", restored.database);
     auto endpoint = cluster::start(restored);
-    on_signal.dismiss();
+    if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
     return endpoint;
   } catch (Error& error) {
-    if (on_signal.dismiss()) error.with_hint(put_back(true));
+    error.with_hint(put_back(!interrupt::requested()));
     throw;
   } catch (...) {
-    if (on_signal.dismiss()) k_log.warn("{}", put_back(true));
+    k_log.warn("{}", put_back(!interrupt::requested()));
     throw;
   }
 }

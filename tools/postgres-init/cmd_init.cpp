@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "common/base/error.hpp"
+#include "common/base/interrupt.hpp"
 #include "common/cluster/cluster.hpp"
 
 namespace hectic::tools::postgres_init {
@@ -66,7 +68,14 @@ void register_options(CLI::App& app, Options& options) {
 
 int run(const Options& options) {
   auto config = cluster::Config::from_env();
+  // SIGINT/SIGTERM waits for the start to end (never a server coming up behind our back), then
+  // the server is stopped again: an interrupted postgres-init leaves no server running.
+  interrupt::Critical starting;
   auto endpoint = cluster::start(config);
+  if (interrupt::requested()) {
+    cluster::stop(config.working_dir);
+    throw Error(ExitCode::interrupted, "interrupted: the server of " + config.working_dir.string() + " was stopped");
+  }
   if (options.format == "json") std::cout << endpoint.json() << "\n";
   else std::cout << endpoint.shell_exports();
   std::cout.flush();

@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include "common/base/cli.hpp"
+#include "common/base/interrupt.hpp"
 #include "tools/postgres-init/cmd_init.hpp"
 
 int main(int argc, char** argv) {
   using namespace hectic;
+  interrupt::install();
   CLI::App app{"postgres-init: create (or reuse) and start the throw-away PostgreSQL cluster of "
                "PG_WORKING_DIR, then print its connection variables for eval"};
   app.set_version_flag("--version", std::string("postgres-init ") + HECTIC_VERSION);

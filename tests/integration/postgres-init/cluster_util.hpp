@@ -16,6 +16,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -38,6 +39,37 @@ inline pid_t postmaster_pid(const stdfs::path& working_dir) {
 inline bool server_running(const stdfs::path& working_dir) {
   pid_t pid = postmaster_pid(working_dir);
   return pid > 0 && cluster::detail::process_alive(pid) && cluster::detail::is_postgres_process(pid);
+}
+
+// Pids of the processes whose working directory is dir (a postmaster and its children run in
+// their data directory): none once nothing of that cluster runs.
+inline std::vector<pid_t> processes_in(const stdfs::path& dir) {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  auto wanted = stdfs::weakly_canonical(dir, ec);
+  for (const auto& entry : stdfs::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code cwd_ec;
+    auto cwd = stdfs::read_symlink(entry.path() / "cwd", cwd_ec);
+    if (!cwd_ec && (cwd == wanted || cwd == dir)) pids.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return pids;
+}
+
+// Pids of the processes working anywhere under dir (also in a removed one: "dir/... (deleted)").
+inline std::vector<pid_t> processes_under(const stdfs::path& dir) {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  const auto prefix = dir.string();
+  for (const auto& entry : stdfs::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code cwd_ec;
+    auto cwd = stdfs::read_symlink(entry.path() / "cwd", cwd_ec).string();
+    if (!cwd_ec && cwd.rfind(prefix, 0) == 0) pids.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return pids;
 }
 
 // The account the server runs as: postgres (or PG_RUN_AS) as root, else ourselves.

@@ -177,3 +177,52 @@ TEST_CASE("a foreground child gets the signal and is waited for before the clean
   CHECK(exited_with(outcome.status, 130));
   CHECK(outcome.written == "child ended first\n");
 }
+
+TEST_CASE("a signal's cleanups wait until the Critical operation has ended") {
+  auto outcome = in_forked_child([](int fd) {
+    interrupt::install();
+    interrupt::CleanupGuard guard([fd] { say(fd, "cleanup\n"); });
+    {
+      interrupt::Critical starting;
+      ::kill(::getpid(), SIGTERM);
+      std::this_thread::sleep_for(300ms); // the watcher has the signal by now, and must wait
+      say(fd, "operation done\n");
+    }
+    std::this_thread::sleep_for(10s);
+  });
+  CHECK(exited_with(outcome.status, 130));
+  CHECK(outcome.written == "operation done\ncleanup\n");
+}
+
+TEST_CASE("the cancellers run on a signal, before the cleanups; a destroyed one never does") {
+  auto outcome = in_forked_child([](int fd) {
+    interrupt::install();
+    interrupt::CleanupGuard guard([fd] { say(fd, "cleanup\n"); });
+    interrupt::Canceller live([fd] { say(fd, "cancel\n"); });
+    { interrupt::Canceller gone([fd] { say(fd, "freed\n"); }); }
+    ::kill(::getpid(), SIGINT);
+    std::this_thread::sleep_for(10s);
+  });
+  CHECK(exited_with(outcome.status, 130));
+  CHECK(outcome.written == "cancel\ncleanup\n");
+}
+
+TEST_CASE("a second signal exits 130 at once while a cleanup hangs") {
+  auto started = std::chrono::steady_clock::now();
+  auto outcome = in_forked_child([](int fd) {
+    interrupt::install();
+    interrupt::CleanupGuard guard([fd] {
+      say(fd, "cleanup started\n");
+      std::this_thread::sleep_for(30s);
+      say(fd, "cleanup finished\n");
+    });
+    ::kill(::getpid(), SIGINT);
+    ::kill(::getpid(), SIGINT); // the same interruption twice (timeout does that): still cleaning
+    std::this_thread::sleep_for(600ms);
+    ::kill(::getpid(), SIGTERM);
+    std::this_thread::sleep_for(30s);
+  });
+  CHECK(exited_with(outcome.status, 130));
+  CHECK(outcome.written == "cleanup started\n");
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
+}
