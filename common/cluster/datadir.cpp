@@ -74,13 +74,29 @@ bool create_database_offline(const Config& config, const stdfs::path& working_di
 }
 
 // initdb into data_dir, then the database created offline; when that fails, initdb once more
-// (ensure_database() then creates the database online).
-void run_initdb_with_database(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
+// (ensure_database() then creates the database online) and false: the data dir is no template
+// for the key, which promises the database inside.
+bool run_initdb_with_database(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   logger().debug("running initdb for {}", data_dir.string());
   run_initdb(config, working_dir, data_dir);
-  if (create_database_offline(config, working_dir, data_dir)) return;
+  if (create_database_offline(config, working_dir, data_dir)) return true;
   remove_tree(data_dir);
   run_initdb(config, working_dir, data_dir);
+  return false;
+}
+
+// postgresql.conf (PG_CONF_FILE, else initdb's plus ours), pg_hba.conf and the superuser record
+// of a new data dir.
+void write_fresh_settings(const Config& config, const stdfs::path& data_dir, const std::optional<Owner>& owner) {
+  std::string base;
+  if (config.conf_file) {
+    base = fs::read_file(*config.conf_file);
+  } else {
+    base = read_file_or_empty(data_dir / "postgresql.conf") + render_base_conf();
+  }
+  write_owned(data_dir / "postgresql.conf", with_include_last(base), owner);
+  write_owned(data_dir / "pg_hba.conf", render_hba_conf(), owner);
+  write_owned(data_dir / k_superuser_file, superuser_of(config) + "\n", owner);
 }
 
 } // namespace
@@ -107,7 +123,7 @@ void write_owned(const stdfs::path& path, std::string_view content, const std::o
   fs::write_file_atomic(path, content, {.mode = 0600, .owner = owner, .follow_symlink = false});
 }
 
-void create_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
+CacheUpdate create_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   remove_tree(data_dir);
   const auto owner = owner_of(config);
   bool from_template = false;
@@ -116,21 +132,12 @@ void create_fresh(const Config& config, const stdfs::path& working_dir, const st
     key = template_key(cached_server_version(config), superuser_of(config), config.database);
     from_template = spares::take(spare_pool(config, key), data_dir) || copy_template(config, data_dir, key);
   }
-  if (!from_template) {
-    run_initdb_with_database(config, working_dir, data_dir);
-    if (config.template_cache) store_template(config, data_dir, key);
-  }
-  // The next fresh init takes a spare instead of copying: make it now, off the critical path.
-  if (config.template_cache) spares::refill_in_background(spare_pool(config, key), working_dir);
-  std::string base;
-  if (config.conf_file) {
-    base = fs::read_file(*config.conf_file);
-  } else {
-    base = read_file_or_empty(data_dir / "postgresql.conf") + render_base_conf();
-  }
-  write_owned(data_dir / "postgresql.conf", with_include_last(base), owner);
-  write_owned(data_dir / "pg_hba.conf", render_hba_conf(), owner);
-  write_owned(data_dir / k_superuser_file, superuser_of(config) + "\n", owner);
+  StagedTemplate staged;
+  if (!from_template && run_initdb_with_database(config, working_dir, data_dir) && config.template_cache)
+    staged = stage_template(config, data_dir, key);
+  write_fresh_settings(config, data_dir, owner);
+  if (!config.template_cache) return {};
+  return CacheUpdate(config, key, working_dir, std::move(staged));
 }
 
 void write_runtime_settings(const Config& config, const stdfs::path& data_dir, const stdfs::path& socket_dir,

@@ -202,17 +202,18 @@ void clear_previous_server(const Config& config, const Layout& layout) {
 }
 
 // A new socket dir and a fresh data dir (the old data is already in the trash or aside).
-void recreate_fresh(const Config& config, const Layout& layout) {
+detail::CacheUpdate recreate_fresh(const Config& config, const Layout& layout) {
   detail::remove_tree(layout.socket_dir);
   detail::make_dir(layout.socket_dir, detail::owner_of(config));
-  detail::create_fresh(config, layout.working_dir, layout.data_dir);
+  return detail::create_fresh(config, layout.working_dir, layout.data_dir);
 }
 
 // README.md ("postgres-init"): a kept cluster whose data is damaged is moved aside and
 // recreated fresh; any other failed start (or no healing asked) is the error.
 void restart_fresh_if_damaged(const Config& config, const Layout& layout, bool reused,
                               const std::vector<std::string>& preload, const std::string& signature,
-                              detail::StartResult& result, Endpoint& endpoint) {
+                              detail::StartResult& result, Endpoint& endpoint,
+                              detail::CacheUpdate& cache_update) {
   auto server_log = config.log_path.value_or(layout.working_dir) / detail::k_server_log;
   if (!reused || !config.heal_damage || !detail::log_shows_damage(result.log))
     throw detail::start_error(result, layout.data_dir, server_log);
@@ -221,7 +222,7 @@ void restart_fresh_if_damaged(const Config& config, const Layout& layout, bool r
                 "fresh cluster",
                 broken.string());
   for (const auto& line : detail::tail_lines(result.log, 4)) logger().warn("server log: {}", line);
-  recreate_fresh(config, layout);
+  cache_update = recreate_fresh(config, layout);
   endpoint.fresh = true;
   detail::write_runtime_settings(config, layout.data_dir, layout.socket_dir, preload, signature);
   result = detail::start_server(config, layout.working_dir, layout.data_dir, endpoint);
@@ -287,17 +288,19 @@ Endpoint start(const Config& config) {
   if (config.reuse && !reuse)
     logger().info("PG_REUSE is set but {} holds no cluster: creating one", layout.data_dir.string());
   detail::Trash trash(layout.working_dir); // deletes the old data once the new cluster is up
+  detail::CacheUpdate cache_update;        // what the cache gets once the cluster answers
   if (!reuse) {
     trash.discard(layout.data_dir);
-    recreate_fresh(config, layout);
+    cache_update = recreate_fresh(config, layout);
   } else {
     detail::make_dir(layout.socket_dir, owner);
     detail::adopt_kept_data(config, layout.data_dir, endpoint.user);
   }
   detail::write_runtime_settings(config, layout.data_dir, layout.socket_dir, preload, signature);
   auto result = detail::start_server(config, layout.working_dir, layout.data_dir, endpoint);
-  if (!result.ok) restart_fresh_if_damaged(config, layout, reuse, preload, signature, result, endpoint);
+  if (!result.ok) restart_fresh_if_damaged(config, layout, reuse, preload, signature, result, endpoint, cache_update);
   ensure_database(endpoint);
+  cache_update.commit();
   logger().debug("server of {} ready on {}", layout.data_dir.string(),
                  detail::socket_file(layout.socket_dir, config.port).string());
   return endpoint;

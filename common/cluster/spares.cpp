@@ -94,8 +94,19 @@ bool take(const Pool& pool, const stdfs::path& data_dir) {
   return false;
 }
 
+UniqueFd hold_template(const stdfs::path& template_data) {
+  UniqueFd dir(::open(template_data.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir || ::flock(dir.get(), LOCK_SH | LOCK_NB) != 0) return UniqueFd();
+  // Locked after the pruner removed it: the open dir is empty now.
+  struct stat st {};
+  if (::fstatat(dir.get(), "data/PG_VERSION", &st, AT_SYMLINK_NOFOLLOW) != 0) return UniqueFd();
+  return dir;
+}
+
 int fill(const Pool& pool) {
   if (pool.size <= 0) return 0;
+  UniqueFd held = hold_template(pool.template_data); // before the pool dir: a pruned key gets none
+  if (!held) return 0;
   std::error_code ec;
   stdfs::create_directories(pool.dir, ec);
   if (ec) return 0;

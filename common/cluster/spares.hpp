@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "common/base/fd.hpp"
 #include "common/cluster/tree.hpp"
 
 namespace hectic::cluster::spares {
@@ -16,6 +17,10 @@ struct Pool {
   std::optional<detail::Owner> owner;  // the server account, when we are root
   int size = 2;                        // PG_INIT_SPARES; 0 turns the pool off
 };
+
+// The template dir (the parent of template_data) opened and locked shared: the cache pruner
+// never removes a template held so. Invalid when it is gone or being pruned.
+UniqueFd hold_template(const std::filesystem::path& template_data);
 
 // Moves a ready spare to data_dir (which must not exist). False when the pool is empty, off,
 // unreadable or on another filesystem: the caller copies the template instead.
