@@ -2,9 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include "common/base/cli.hpp"
+#include "common/cluster/spares.hpp"
 #include "tools/postgres-init/cmd_init.hpp"
 
 int main(int argc, char** argv) {
+  // The background spare filler is this binary exec'd again (common/cluster/spares.hpp).
+  if (auto code = hectic::cluster::spares::filler_entry(argc, argv)) return *code;
   using namespace hectic;
   CLI::App app{"postgres-init: create (or reuse) and start the throw-away PostgreSQL cluster of "
                "PG_WORKING_DIR, then print its connection variables for eval"};
