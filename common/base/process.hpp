@@ -47,6 +47,7 @@ struct Options {
   std::vector<std::string> env_unset;
   std::optional<Account> run_as;                  // drop to this account (when we are root and it differs)
   std::chrono::milliseconds timeout = std::chrono::minutes(10); // then the child is killed
+  bool dies_with_parent = false;                  // PR_SET_PDEATHSIG(SIGKILL): killed when we die (initdb, postgres --single)
 };
 
 struct Result {

@@ -40,6 +40,7 @@ void run_initdb(const Config& config, const stdfs::path& working_dir, const stdf
   options.run_as = config.run_as;
   options.cwd = working_dir;
   options.timeout = std::chrono::minutes(5);
+  options.dies_with_parent = true; // a killed init leaves no initdb behind
   // Throw-away clusters: no fsync of the new files (the cached template is synced).
   process::run_checked(initdb,
                        {"-D", data_dir.string(), "-E", "UTF8", "--no-locale", "-A", "trust", "--no-sync"},
@@ -58,6 +59,7 @@ bool create_database_offline(const Config& config, const stdfs::path& working_di
   options.run_as = config.run_as;
   options.cwd = working_dir;
   options.timeout = std::chrono::minutes(2);
+  options.dies_with_parent = true;
   options.stdin_data = fmt::format("CREATE DATABASE {};\n", pq::quote_identifier(config.database));
   auto result = process::run(pgbin::program("postgres"),
                              {"--single", "-D", data_dir.string(), "-c", "fsync=off", "-c", "log_checkpoints=off",
