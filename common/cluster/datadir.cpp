@@ -1,5 +1,6 @@
 #include "common/cluster/datadir.hpp"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "common/base/error.hpp"
+#include "common/base/fd.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/process.hpp"
 #include "common/cluster/conf.hpp"
@@ -27,11 +29,6 @@ namespace stdfs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-void chown_path(const stdfs::path& path, const std::optional<Owner>& owner) {
-  if (owner && ::chown(path.c_str(), owner->uid, owner->gid) != 0)
-    throw Error(ExitCode::generic, fmt::format("could not chown {}: {}", path.string(), std::strerror(errno)));
-}
 
 // initdb into data_dir, as the server account.
 void run_initdb(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
@@ -103,13 +100,17 @@ void write_fresh_settings(const Config& config, const stdfs::path& data_dir, con
 
 } // namespace
 
+// The last component may sit in a directory the server account writes (the socket dir in the
+// working dir): it is opened as open_own_dir says and changed only through its fd.
 void make_dir(const stdfs::path& path, const std::optional<Owner>& owner, mode_t mode) {
   std::error_code ec;
-  stdfs::create_directories(path, ec);
+  if (path.has_parent_path()) stdfs::create_directories(path.parent_path(), ec);
+  if (!ec && ::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) ec.assign(errno, std::generic_category());
   if (ec)
     throw Error(ExitCode::generic, fmt::format("could not create directory {}: {}", path.string(), ec.message()));
-  ::chmod(path.c_str(), mode);
-  chown_path(path, owner);
+  UniqueFd dir = open_own_dir(path);
+  if (!dir || ::fchmod(dir.get(), mode) != 0 || (owner && ::fchown(dir.get(), owner->uid, owner->gid) != 0))
+    throw Error(ExitCode::generic, fmt::format("could not create directory {}: {}", path.string(), std::strerror(errno)));
 }
 
 void remove_tree(const stdfs::path& path) {
@@ -176,10 +177,13 @@ std::optional<std::string> kept_superuser(const stdfs::path& data_dir) {
 void adopt_kept_data(const Config& config, const stdfs::path& data_dir, const std::string& superuser) {
   const auto owner = owner_of(config);
   std::error_code ec;
+  // A data dir link the server account planted would take root's writes and chown elsewhere.
+  if (UniqueFd checked = open_own_dir(data_dir); !checked)
+    throw Error(ExitCode::generic, fmt::format("cannot open {}: {}", data_dir.string(), std::strerror(errno)));
   if (!stdfs::exists(data_dir / k_superuser_file, ec)) write_owned(data_dir / k_superuser_file, superuser + "\n", owner);
   if (!owner) return;
   struct stat st {};
-  if (::stat(data_dir.c_str(), &st) == 0 && (st.st_uid != owner->uid || st.st_gid != owner->gid))
+  if (::lstat(data_dir.c_str(), &st) == 0 && (st.st_uid != owner->uid || st.st_gid != owner->gid))
     chown_tree(data_dir, *owner);
 }
 

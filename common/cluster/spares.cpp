@@ -122,7 +122,7 @@ int fill(const Pool& pool) {
   std::error_code ec;
   stdfs::create_directories(pool.dir, ec);
   if (ec) return 0;
-  UniqueFd lock(::open((pool.dir / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  UniqueFd lock(::open((pool.dir / ".lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!lock) return 0;
   if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) return 0;
   logger().debug("filling the spare pool {}", pool.dir.string());
