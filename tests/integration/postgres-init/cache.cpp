@@ -44,7 +44,8 @@ using Names = std::vector<std::string>;
 void wait_for_fillers(const stdfs::path& spares, std::size_t size) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
-    bool idle = true;
+    // The filler is a fresh process: its pool may not exist yet.
+    bool idle = names_in(spares).size() >= names_in(spares.parent_path() / "templates").size() - 1;
     for (const auto& pool : names_in(spares)) {
       std::size_t ready = 0;
       for (const auto& name : names_in(spares / pool)) {
