@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,7 @@ UniqueFd open_output(const stdfs::path& path, int mode_flag, const char* what) {
 // broken in 1.74), signals unblocked and SIGPIPE default (both survive exec), privileges dropped.
 struct ChildSetup : bp::extend::handler {
   const Account* account = nullptr;
+  pid_t die_with = 0; // Options::dies_with_parent: our pid, taken before the fork
 
   template <typename Executor> void on_exec_setup(Executor& exec) const {
 #ifdef SYS_close_range
@@ -96,6 +98,9 @@ struct ChildSetup : bp::extend::handler {
         return;
       }
     }
+    // After the switch, which clears the setting (prctl(2)); a parent that died before it is
+    // seen in getppid().
+    if (die_with != 0 && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != die_with)) ::_exit(127);
   }
 };
 
@@ -299,6 +304,7 @@ pid_t spawn(const stdfs::path& program, const std::vector<std::string>& args,
   const stdfs::path start_dir = child_start_dir(options);
   ChildSetup setup;
   if (options.run_as) setup.account = &*options.run_as;
+  if (options.dies_with_parent) setup.die_with = ::getpid();
   bp::child child;
   try {
     FilePtr in_file, out_file, err_file, log_file;

@@ -53,6 +53,7 @@ struct Options {
   // Then the child is killed. nullopt: no bound, for children that move data (tar, pg_dump,
   // pg_basebackup, migrations) and interactive ones; Ctrl-C still stops them (interrupt.hpp).
   std::optional<std::chrono::milliseconds> timeout = default_timeout();
+  bool dies_with_parent = false;                  // PR_SET_PDEATHSIG(SIGKILL): killed when we die (initdb, postgres --single)
 };
 
 struct Result {

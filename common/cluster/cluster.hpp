@@ -30,6 +30,7 @@ struct Config {
   std::filesystem::path cache_dir;              // HECTIC_CACHE_DIR ...
   bool template_cache = true;                   // PG_INIT_CACHE != 0
   int spares = 2;                               // PG_INIT_SPARES: template copies made ahead
+  int cache_max_keys = 4;                       // HECTIC_CACHE_MAX_KEYS: templates kept, most recently used
 
   // Reads the environment. Throws Error(missing_argument) for missing PG_WORKING_DIR/LOCAL_DIR,
   // an invalid PG_URL_VAR or PG_PORT, or root without a usable PG_RUN_AS account.

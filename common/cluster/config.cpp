@@ -117,6 +117,10 @@ Config Config::for_working_dir(const stdfs::path& working_dir) {
   if (auto spares = env::get("PG_INIT_SPARES"); spares && !spares->empty())
     config.spares = parse_number("PG_INIT_SPARES", *spares, 0, 8,
                                  "PG_INIT_SPARES is the number of template copies kept ready, 0 to 8 (default 2)");
+  if (auto keys = env::get("HECTIC_CACHE_MAX_KEYS"); keys && !keys->empty())
+    config.cache_max_keys =
+        parse_number("HECTIC_CACHE_MAX_KEYS", *keys, 1, 1000,
+                     "HECTIC_CACHE_MAX_KEYS is the number of cached templates kept, 1 to 1000 (default 4)");
   try {
     config.cache_dir = env::cache_dir();
   } catch (const Error&) {

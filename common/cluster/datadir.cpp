@@ -1,5 +1,6 @@
 #include "common/cluster/datadir.hpp"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "common/base/error.hpp"
+#include "common/base/fd.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/process.hpp"
 #include "common/cluster/conf.hpp"
@@ -28,11 +30,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void chown_path(const stdfs::path& path, const std::optional<Owner>& owner) {
-  if (owner && ::chown(path.c_str(), owner->uid, owner->gid) != 0)
-    throw Error(ExitCode::generic, fmt::format("could not chown {}: {}", path.string(), std::strerror(errno)));
-}
-
 // initdb into data_dir, as the server account.
 void run_initdb(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   auto initdb = pgbin::program("initdb");
@@ -40,6 +37,7 @@ void run_initdb(const Config& config, const stdfs::path& working_dir, const stdf
   options.run_as = config.run_as;
   options.cwd = working_dir;
   options.timeout = std::chrono::minutes(5);
+  options.dies_with_parent = true; // a killed init leaves no initdb behind
   // Throw-away clusters: no fsync of the new files (the cached template is synced).
   process::run_checked(initdb,
                        {"-D", data_dir.string(), "-E", "UTF8", "--no-locale", "-A", "trust", "--no-sync"},
@@ -58,6 +56,7 @@ bool create_database_offline(const Config& config, const stdfs::path& working_di
   options.run_as = config.run_as;
   options.cwd = working_dir;
   options.timeout = std::chrono::minutes(2);
+  options.dies_with_parent = true;
   options.stdin_data = fmt::format("CREATE DATABASE {};\n", pq::quote_identifier(config.database));
   auto result = process::run(pgbin::program("postgres"),
                              {"--single", "-D", data_dir.string(), "-c", "fsync=off", "-c", "log_checkpoints=off",
@@ -74,24 +73,44 @@ bool create_database_offline(const Config& config, const stdfs::path& working_di
 }
 
 // initdb into data_dir, then the database created offline; when that fails, initdb once more
-// (ensure_database() then creates the database online).
-void run_initdb_with_database(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
+// (ensure_database() then creates the database online) and false: the data dir is no template
+// for the key, which promises the database inside.
+bool run_initdb_with_database(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   logger().debug("running initdb for {}", data_dir.string());
   run_initdb(config, working_dir, data_dir);
-  if (create_database_offline(config, working_dir, data_dir)) return;
+  if (create_database_offline(config, working_dir, data_dir)) return true;
   remove_tree(data_dir);
   run_initdb(config, working_dir, data_dir);
+  return false;
+}
+
+// postgresql.conf (PG_CONF_FILE, else initdb's plus ours), pg_hba.conf and the superuser record
+// of a new data dir.
+void write_fresh_settings(const Config& config, const stdfs::path& data_dir, const std::optional<Owner>& owner) {
+  std::string base;
+  if (config.conf_file) {
+    base = fs::read_file(*config.conf_file);
+  } else {
+    base = read_file_or_empty(data_dir / "postgresql.conf") + render_base_conf();
+  }
+  write_owned(data_dir / "postgresql.conf", with_include_last(base), owner);
+  write_owned(data_dir / "pg_hba.conf", render_hba_conf(), owner);
+  write_owned(data_dir / k_superuser_file, superuser_of(config) + "\n", owner);
 }
 
 } // namespace
 
+// The last component may sit in a directory the server account writes (the socket dir in the
+// working dir): it is opened as open_own_dir says and changed only through its fd.
 void make_dir(const stdfs::path& path, const std::optional<Owner>& owner, mode_t mode) {
   std::error_code ec;
-  stdfs::create_directories(path, ec);
+  if (path.has_parent_path()) stdfs::create_directories(path.parent_path(), ec);
+  if (!ec && ::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) ec.assign(errno, std::generic_category());
   if (ec)
     throw Error(ExitCode::generic, fmt::format("could not create directory {}: {}", path.string(), ec.message()));
-  ::chmod(path.c_str(), mode);
-  chown_path(path, owner);
+  UniqueFd dir = open_own_dir(path);
+  if (!dir || ::fchmod(dir.get(), mode) != 0 || (owner && ::fchown(dir.get(), owner->uid, owner->gid) != 0))
+    throw Error(ExitCode::generic, fmt::format("could not create directory {}: {}", path.string(), std::strerror(errno)));
 }
 
 void remove_tree(const stdfs::path& path) {
@@ -109,8 +128,9 @@ void write_owned(const stdfs::path& path, std::string_view content, const std::o
 
 namespace {
 
-// A complete fresh data dir at data_dir (which does not exist).
-void build_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
+// A complete fresh data dir at data_dir (which does not exist); the template it makes, if any,
+// is published by the CacheUpdate once the server answers.
+CacheUpdate build_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   const auto owner = owner_of(config);
   bool from_template = false;
   std::string key;
@@ -118,35 +138,27 @@ void build_fresh(const Config& config, const stdfs::path& working_dir, const std
     key = template_key(cached_server_version(config), superuser_of(config), config.database);
     from_template = spares::take(spare_pool(config, key), data_dir) || copy_template(config, data_dir, key);
   }
-  if (!from_template) {
-    run_initdb_with_database(config, working_dir, data_dir);
-    if (config.template_cache) store_template(config, data_dir, key);
-  }
-  // The next fresh init takes a spare instead of copying: make it now, off the critical path.
-  if (config.template_cache) spares::refill_in_background(spare_pool(config, key), working_dir);
-  std::string base;
-  if (config.conf_file) {
-    base = fs::read_file(*config.conf_file);
-  } else {
-    base = read_file_or_empty(data_dir / "postgresql.conf") + render_base_conf();
-  }
-  write_owned(data_dir / "postgresql.conf", with_include_last(base), owner);
-  write_owned(data_dir / "pg_hba.conf", render_hba_conf(), owner);
-  write_owned(data_dir / k_superuser_file, superuser_of(config) + "\n", owner);
+  StagedTemplate staged;
+  if (!from_template && run_initdb_with_database(config, working_dir, data_dir) && config.template_cache)
+    staged = stage_template(config, data_dir, key);
+  write_fresh_settings(config, data_dir, owner);
+  if (!config.template_cache) return {};
+  return CacheUpdate(config, key, working_dir, std::move(staged));
 }
 
 } // namespace
 
 // Built under a .trash- name and renamed into place once complete: a kill -9 during the init
 // leaves no half-made data/ (the next start's Trash removes the leftover).
-void create_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
+CacheUpdate create_fresh(const Config& config, const stdfs::path& working_dir, const stdfs::path& data_dir) {
   auto staging = working_dir / fmt::format(".trash-init-{}", ::getpid());
   remove_tree(staging);
-  build_fresh(config, working_dir, staging);
+  CacheUpdate cache_update = build_fresh(config, working_dir, staging);
   remove_tree(data_dir);
   if (::rename(staging.c_str(), data_dir.c_str()) != 0)
     throw Error(ExitCode::generic, fmt::format("could not move the new cluster {} to {}: {}", staging.string(),
                                                data_dir.string(), std::strerror(errno)));
+  return cache_update;
 }
 
 void write_runtime_settings(const Config& config, const stdfs::path& data_dir, const stdfs::path& socket_dir,
@@ -183,10 +195,13 @@ std::optional<std::string> kept_superuser(const stdfs::path& data_dir) {
 void adopt_kept_data(const Config& config, const stdfs::path& data_dir, const std::string& superuser) {
   const auto owner = owner_of(config);
   std::error_code ec;
+  // A data dir link the server account planted would take root's writes and chown elsewhere.
+  if (UniqueFd checked = open_own_dir(data_dir); !checked)
+    throw Error(ExitCode::generic, fmt::format("cannot open {}: {}", data_dir.string(), std::strerror(errno)));
   if (!stdfs::exists(data_dir / k_superuser_file, ec)) write_owned(data_dir / k_superuser_file, superuser + "\n", owner);
   if (!owner) return;
   struct stat st {};
-  if (::stat(data_dir.c_str(), &st) == 0 && (st.st_uid != owner->uid || st.st_gid != owner->gid))
+  if (::lstat(data_dir.c_str(), &st) == 0 && (st.st_uid != owner->uid || st.st_gid != owner->gid))
     chown_tree(data_dir, *owner);
 }
 

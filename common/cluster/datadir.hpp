@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/cluster/cluster.hpp"
+#include "common/cluster/template_cache.hpp"
 #include "common/cluster/tree.hpp"
 
 namespace hectic::cluster::detail {
@@ -24,9 +25,10 @@ void remove_tree(const std::filesystem::path& path);
 // Writes a file owned by the server account (mode 0600), replacing it atomically.
 void write_owned(const std::filesystem::path& path, std::string_view content, const std::optional<Owner>& owner);
 
-// A new data dir: a spare or template copy (or initdb, then stored as the template), then
-// postgresql.conf, pg_hba.conf and the superuser record.
-void create_fresh(const Config& config, const std::filesystem::path& working_dir,
+// A new data dir: a spare or template copy (or initdb, then staged as the template), then
+// postgresql.conf, pg_hba.conf and the superuser record. Commit the returned update once the
+// cluster answers: only a successful init reaches the cache.
+CacheUpdate create_fresh(const Config& config, const std::filesystem::path& working_dir,
                   const std::filesystem::path& data_dir);
 
 // Writes the settings forced on every start and makes postgresql.conf include them last.

@@ -202,10 +202,10 @@ void clear_previous_server(const Config& config, const Layout& layout) {
 }
 
 // A new socket dir and a fresh data dir (the old data is already in the trash or aside).
-void recreate_fresh(const Config& config, const Layout& layout) {
+detail::CacheUpdate recreate_fresh(const Config& config, const Layout& layout) {
   detail::remove_tree(layout.socket_dir);
   detail::make_dir(layout.socket_dir, detail::owner_of(config));
-  detail::create_fresh(config, layout.working_dir, layout.data_dir);
+  return detail::create_fresh(config, layout.working_dir, layout.data_dir);
 }
 
 // Stops the server running on data_dir, if any; a failure to stop only warns (the caller is
@@ -240,14 +240,15 @@ private:
 // README.md ("postgres-init"): a kept cluster whose data is damaged is moved aside (its server
 // stopped first) and recreated fresh; said holds what showed the damage.
 void heal(const Config& config, const Layout& layout, const std::vector<std::string>& preload,
-          const std::string& signature, const std::string& said, detail::StartResult& result, Endpoint& endpoint) {
+          const std::string& signature, const std::string& said, detail::StartResult& result, Endpoint& endpoint,
+          detail::CacheUpdate& cache_update) {
   stop_if_running(layout.data_dir, true);
   auto broken = detail::move_damaged_aside(layout.working_dir, layout.data_dir);
   logger().warn("the kept cluster could not start because its data is damaged; moved it to {} and creating a "
                 "fresh cluster",
                 broken.string());
   for (const auto& line : detail::tail_lines(said, 4)) logger().warn("server log: {}", line);
-  recreate_fresh(config, layout);
+  cache_update = recreate_fresh(config, layout);
   endpoint.fresh = true;
   endpoint.user = detail::superuser_of(config);
   endpoint.url = pq::socket_url(endpoint.user, endpoint.database, endpoint.socket_dir, endpoint.port);
@@ -288,7 +289,7 @@ bool may_heal(const Config& config, bool reused, const Endpoint& endpoint) {
 // half-made data dir, missing base/ or global/ files) heals like a failed start.
 void ensure_database_or_heal(const Config& config, const Layout& layout, bool reused,
                              const std::vector<std::string>& preload, const std::string& signature,
-                             detail::StartResult& result, Endpoint& endpoint) {
+                             detail::StartResult& result, Endpoint& endpoint, detail::CacheUpdate& cache_update) {
   try {
     ensure_database(endpoint);
     return;
@@ -296,7 +297,7 @@ void ensure_database_or_heal(const Config& config, const Layout& layout, bool re
     if (!may_heal(config, reused, endpoint)) throw;
     auto said = std::string(error.what()) + "\n" + (result.log_since_start ? result.log_since_start() : "");
     if (!detail::log_shows_damage(said)) throw;
-    heal(config, layout, preload, signature, said, result, endpoint);
+    heal(config, layout, preload, signature, said, result, endpoint, cache_update);
   }
   ensure_database(endpoint);
 }
@@ -338,9 +339,10 @@ Endpoint start(const Config& config) {
   if (config.reuse && !reuse)
     logger().info("PG_REUSE is set but {} holds no cluster: creating one", layout.data_dir.string());
   detail::Trash trash(layout.working_dir); // deletes the old data once the new cluster is up
+  detail::CacheUpdate cache_update;        // what the cache gets once the cluster answers
   if (!reuse) {
     trash.discard(layout.data_dir);
-    recreate_fresh(config, layout);
+    cache_update = recreate_fresh(config, layout);
   } else {
     detail::make_dir(layout.socket_dir, owner);
     detail::adopt_kept_data(config, layout.data_dir, endpoint.user);
@@ -352,9 +354,10 @@ Endpoint start(const Config& config) {
     if (!may_heal(config, reuse, endpoint) || !detail::log_shows_damage(result.log))
       throw detail::start_error(result, layout.data_dir,
                                 config.log_path.value_or(layout.working_dir) / detail::k_server_log);
-    heal(config, layout, preload, signature, result.log, result, endpoint);
+    heal(config, layout, preload, signature, result.log, result, endpoint, cache_update);
   }
-  ensure_database_or_heal(config, layout, reuse, preload, signature, result, endpoint);
+  ensure_database_or_heal(config, layout, reuse, preload, signature, result, endpoint, cache_update);
+  cache_update.commit();
   launched.hand_over();
   logger().debug("server of {} ready on {}", layout.data_dir.string(),
                  detail::socket_file(layout.socket_dir, config.port).string());

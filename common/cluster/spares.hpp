@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "common/base/fd.hpp"
 #include "common/cluster/tree.hpp"
 
 namespace hectic::cluster::spares {
@@ -17,15 +18,26 @@ struct Pool {
   int size = 2;                        // PG_INIT_SPARES; 0 turns the pool off
 };
 
+// The template dir (the parent of template_data) opened and locked shared: the cache pruner
+// never removes a template held so. Invalid when it is gone or being pruned.
+UniqueFd hold_template(const std::filesystem::path& template_data);
+
 // Moves a ready spare to data_dir (which must not exist). False when the pool is empty, off,
 // unreadable or on another filesystem: the caller copies the template instead.
 bool take(const Pool& pool, const std::filesystem::path& data_dir);
 
 // Tops the pool up to its size in a detached, low-priority process (setsid, nice 19, idle I/O
-// class) and returns at once. One filler per pool at a time (flock); a filler that fails
-// leaves no partial spare behind. Nothing is started when the pool is full or off, or when
-// working_dir is on another filesystem than the pool (a rename could not use the spare).
+// class) and returns at once. The filler is a fresh process: our own binary (/proc/self/exe)
+// exec'd with the hidden filler argument, which its main hands to filler_entry(). One filler
+// per pool at a time (flock); a filler that fails leaves no partial spare behind. Nothing is
+// started when the pool is full or off, or when working_dir is on another filesystem than
+// the pool (a rename could not use the spare).
 void refill_in_background(const Pool& pool, const std::filesystem::path& working_dir);
+
+// The filler's entry, first thing in the main of every binary that can start a cluster: when
+// argv is the hidden filler call, fills the pool it names and returns the exit status;
+// nullopt for any other command line.
+std::optional<int> filler_entry(int argc, char** argv);
 
 // Fills the pool in the calling process (what the background filler runs). Returns the number
 // of spares added; 0 when another filler holds the pool's lock.

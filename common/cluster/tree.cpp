@@ -67,11 +67,12 @@ bool copy_contents(int in, int out, std::optional<Owner> owner) {
   return !owner || ::fchown(out, owner->uid, owner->gid) == 0;
 }
 
-void copy_file_sparse(const stdfs::path& from, const stdfs::path& to, const struct stat& st,
+void copy_file_sparse(const stdfs::path& from, int to_dir, const stdfs::path& to, const struct stat& st,
                       std::optional<Owner> owner) {
   UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in) fail_errno("read", from);
-  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
+  UniqueFd out(::openat(to_dir, to.filename().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        st.st_mode & 07777));
   if (!out) fail_errno("create", to);
   bool ok = copy_contents(in.get(), out.get(), owner);
   int saved = errno;
@@ -81,8 +82,25 @@ void copy_file_sparse(const stdfs::path& from, const stdfs::path& to, const stru
   if (!ok) fail_errno("copy into", to);
 }
 
-void copy_dir(const stdfs::path& from, const stdfs::path& to, mode_t mode, std::optional<Owner> owner) {
-  if (::mkdir(to.c_str(), 0700) != 0) fail_errno("create directory", to);
+void copy_symlink(const stdfs::path& from, int to_dir, const stdfs::path& to, std::optional<Owner> owner) {
+  std::error_code ec;
+  auto link = stdfs::read_symlink(from, ec);
+  if (ec || ::symlinkat(link.c_str(), to_dir, to.filename().c_str()) != 0) fail_errno("copy symlink", to);
+  if (owner && ::fchownat(to_dir, to.filename().c_str(), owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) != 0)
+    fail_errno("chown", to);
+}
+
+// A new directory `to` (its name in to_parent), opened without following a link.
+UniqueFd make_dir_at(int to_parent, const stdfs::path& to) {
+  if (::mkdirat(to_parent, to.filename().c_str(), 0700) != 0) fail_errno("create directory", to);
+  UniqueFd dir(::openat(to_parent, to.filename().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) fail_errno("open directory", to);
+  return dir;
+}
+
+void copy_dir(const stdfs::path& from, int to_parent, const stdfs::path& to, mode_t mode,
+              std::optional<Owner> owner) {
+  UniqueFd to_dir = make_dir_at(to_parent, to);
   DIR* dir = ::opendir(from.c_str());
   if (!dir) fail_errno("read directory", from);
   struct DirCloser {
@@ -96,20 +114,43 @@ void copy_dir(const stdfs::path& from, const stdfs::path& to, mode_t mode, std::
     auto target = to / entry->d_name;
     struct stat st {};
     if (::lstat(source.c_str(), &st) != 0) fail_errno("stat", source);
-    if (S_ISDIR(st.st_mode)) {
-      copy_dir(source, target, st.st_mode & 07777, owner);
-    } else if (S_ISREG(st.st_mode)) {
-      copy_file_sparse(source, target, st, owner);
-    } else if (S_ISLNK(st.st_mode)) {
-      std::error_code ec;
-      auto link = stdfs::read_symlink(source, ec);
-      if (ec || ::symlink(link.c_str(), target.c_str()) != 0) fail_errno("copy symlink", target);
-      if (owner && ::lchown(target.c_str(), owner->uid, owner->gid) != 0) fail_errno("chown", target);
-    }
+    if (S_ISDIR(st.st_mode)) copy_dir(source, to_dir.get(), target, st.st_mode & 07777, owner);
+    else if (S_ISREG(st.st_mode)) copy_file_sparse(source, to_dir.get(), target, st, owner);
+    else if (S_ISLNK(st.st_mode)) copy_symlink(source, to_dir.get(), target, owner);
     // Sockets, fifos and devices have no place in a data dir template: skipped.
   }
-  if (owner && ::chown(to.c_str(), owner->uid, owner->gid) != 0) fail_errno("chown", to);
-  if (::chmod(to.c_str(), mode) != 0) fail_errno("chmod", to);
+  if (owner && ::fchown(to_dir.get(), owner->uid, owner->gid) != 0) fail_errno("chown", to);
+  if (::fchmod(to_dir.get(), mode) != 0) fail_errno("chmod", to);
+}
+
+// Gives every entry under the open directory dir (at path) to owner; subdirectories are opened
+// with O_NOFOLLOW relative to it, the rest chowned with AT_SYMLINK_NOFOLLOW.
+void chown_entries(int dir, const stdfs::path& path, Owner owner) {
+  int listing = ::dup(dir);
+  DIR* handle = listing < 0 ? nullptr : ::fdopendir(listing);
+  if (!handle) {
+    if (listing >= 0) ::close(listing);
+    fail_errno("read directory", path);
+  }
+  struct DirCloser {
+    DIR* d;
+    ~DirCloser() { ::closedir(d); }
+  } closer{handle};
+  while (dirent* entry = ::readdir(handle)) {
+    std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::fstatat(dir, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) fail_errno("stat", path / entry->d_name);
+    if (!S_ISDIR(st.st_mode)) {
+      if (::fchownat(dir, entry->d_name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0)
+        fail_errno("chown", path / entry->d_name);
+      continue;
+    }
+    UniqueFd sub(::openat(dir, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub) fail_errno("open directory", path / entry->d_name);
+    if (::fchown(sub.get(), owner.uid, owner.gid) != 0) fail_errno("chown", path / entry->d_name);
+    chown_entries(sub.get(), path / entry->d_name, owner);
+  }
 }
 
 } // namespace
@@ -119,17 +160,36 @@ void copy_tree(const stdfs::path& from, const stdfs::path& to, std::optional<Own
   if (::stat(from.c_str(), &st) != 0) fail_errno("read", from);
   if (!S_ISDIR(st.st_mode))
     throw Error(ExitCode::generic, fmt::format("could not copy {}: not a directory", from.string()));
-  copy_dir(from, to, st.st_mode & 07777, owner);
+  auto parent = to.has_parent_path() ? to.parent_path() : stdfs::path(".");
+  UniqueFd parent_dir(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent_dir) fail_errno("open directory", parent);
+  copy_dir(from, parent_dir.get(), to, st.st_mode & 07777, owner);
 }
 
 void chown_tree(const stdfs::path& root, Owner owner) {
-  if (::lchown(root.c_str(), owner.uid, owner.gid) != 0) fail_errno("chown", root);
-  std::error_code ec;
-  for (auto it = stdfs::recursive_directory_iterator(root, ec); !ec && it != stdfs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (::lchown(it->path().c_str(), owner.uid, owner.gid) != 0) fail_errno("chown", it->path());
+  UniqueFd dir = open_own_dir(root);
+  if (!dir) fail_errno("open directory", root);
+  if (::fchown(dir.get(), owner.uid, owner.gid) != 0) fail_errno("chown", root);
+  chown_entries(dir.get(), root, owner);
+}
+
+UniqueFd open_own_dir(const stdfs::path& path) {
+  UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (dir) return dir;
+  int saved = errno;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+    errno = saved;
+    return dir;
   }
-  if (ec) throw Error(ExitCode::generic, fmt::format("could not chown {}: {}", root.string(), ec.message()));
+  // Only its owner (or root) replaces a link; ours points where we (or the user) chose.
+  if (st.st_uid != ::geteuid()) refuse_link(path);
+  return UniqueFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
+void refuse_link(const stdfs::path& path) {
+  throw Error(ExitCode::generic, fmt::format("refusing to use {}: it is a symbolic link", path.string()),
+              {"remove the link: root never follows a link in a directory another account can write"});
 }
 
 std::optional<stdfs::path> untraversable_parent(const stdfs::path& path, uid_t uid, gid_t gid,

@@ -6,6 +6,7 @@
 #include "common/base/cli.hpp"
 #include "common/base/error.hpp"
 #include "common/base/interrupt.hpp"
+#include "common/cluster/spares.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::tools::database {
@@ -91,6 +92,8 @@ int dispatch(const CLI::App& app, const Action& action) {
 } // namespace hectic::tools::database
 
 int main(int argc, char** argv) {
+  // The background spare filler is this binary exec'd again (common/cluster/spares.hpp).
+  if (auto code = hectic::cluster::spares::filler_entry(argc, argv)) return *code;
   using namespace hectic;
   using namespace hectic::tools::database;
   interrupt::install();

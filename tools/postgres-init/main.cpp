@@ -3,9 +3,12 @@
 
 #include "common/base/cli.hpp"
 #include "common/base/interrupt.hpp"
+#include "common/cluster/spares.hpp"
 #include "tools/postgres-init/cmd_init.hpp"
 
 int main(int argc, char** argv) {
+  // The background spare filler is this binary exec'd again (common/cluster/spares.hpp).
+  if (auto code = hectic::cluster::spares::filler_entry(argc, argv)) return *code;
   using namespace hectic;
   interrupt::install();
   CLI::App app{"postgres-init: create (or reuse) and start the throw-away PostgreSQL cluster of "

@@ -136,3 +136,78 @@ TEST_CASE("security: PG_URL_VAR may not name a variable the shell or libpq relie
   CHECK(fine.code == 0);
   CHECK(exported(fine.out, "DATABASE_URL") == exported(fine.out, "PGURL"));
 }
+
+namespace {
+
+// A root-owned directory holding a root-owned file: what a planted link points root at.
+stdfs::path make_victim_dir(const Sandbox& sb) {
+  auto file = sb.write("victim/PG_VERSION", "precious\n");
+  ::chmod(file.c_str(), 0644);
+  ::chmod(file.parent_path().c_str(), 0755);
+  return file.parent_path();
+}
+
+// The victim keeps owner, mode and content, and gets no new entry.
+void check_untouched(const stdfs::path& victim) {
+  struct stat st {};
+  REQUIRE(::stat(victim.c_str(), &st) == 0);
+  CHECK(st.st_uid == 0);
+  CHECK((st.st_mode & 07777) == 0755);
+  REQUIRE(::stat((victim / "PG_VERSION").c_str(), &st) == 0);
+  CHECK(st.st_uid == 0);
+  CHECK((st.st_mode & 07777) == 0644);
+  CHECK(slurp(victim / "PG_VERSION") == "precious\n");
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : stdfs::directory_iterator(victim)) ++entries;
+  CHECK(entries == 1);
+}
+
+// Replaces path (a dir the server account owns) with a link to target, owned by that account.
+void plant_link(const stdfs::path& path, const stdfs::path& target) {
+  struct stat owner {};
+  REQUIRE(::stat(path.parent_path().c_str(), &owner) == 0);
+  std::error_code ec;
+  stdfs::remove_all(path, ec);
+  stdfs::create_symlink(target, path);
+  REQUIRE(::lchown(path.c_str(), owner.st_uid, owner.st_gid) == 0);
+}
+
+} // namespace
+
+TEST_CASE("security: a socket dir link planted by the server account gets no chmod or chown") {
+  if (!hectic::process::running_as_root()) {
+    WARN("not root: nothing to take over");
+    return;
+  }
+  Sandbox sb;
+  sb.start_cluster();
+  stop_postmaster(sb.working_dir());
+  auto victim = make_victim_dir(sb);
+  plant_link(sb.working_dir() / "sock", victim);
+  auto run = sb.run("postgres-init", {}, {{"PG_REUSE", "1"}});
+  INFO(run.err);
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains((sb.working_dir() / "sock").string()) && Catch::Contains("symbolic link"));
+  check_untouched(victim);
+}
+
+TEST_CASE("security: a data dir link planted by the server account is refused, its target untouched") {
+  if (!hectic::process::running_as_root()) {
+    WARN("not root: nothing to take over");
+    return;
+  }
+  Sandbox sb;
+  sb.start_cluster();
+  stop_postmaster(sb.working_dir());
+  auto victim = make_victim_dir(sb);
+  auto data = sb.working_dir() / "data";
+  auto kept = sb.working_dir() / "kept-data";
+  stdfs::rename(data, kept);
+  stdfs::create_directories(data);
+  plant_link(data, victim);
+  auto run = sb.run("postgres-init", {}, {{"PG_REUSE", "1"}});
+  INFO(run.err);
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains(data.string()) && Catch::Contains("symbolic link"));
+  check_untouched(victim);
+}

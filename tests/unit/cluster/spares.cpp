@@ -6,14 +6,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
+// Our own main: the background filler execs this binary again (spares::filler_entry).
+#define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
 #include "common/cluster/spares.hpp"
 #include "common/base/fs.hpp"
+#include "common/base/log.hpp"
 #include "common/base/process.hpp"
 
 namespace stdfs = std::filesystem;
@@ -127,6 +132,28 @@ TEST_CASE("the background filler tops the pool up, and stays away from another f
   CHECK(ready_count(f.pool.dir) == 2);
 }
 
+TEST_CASE("a filler started while another thread holds the log lock still fills the pool") {
+  PoolFixture f;
+  auto working_dir = f.dir.path() / "work";
+  stdfs::create_directories(working_dir);
+  log::set_spec(log::LevelSpec::parse("info;cluster=debug")); // the filler logs as it starts
+  // The stdio lock of stderr, which every log line takes: a fork without exec copies it locked.
+  std::atomic<bool> locked{false};
+  std::thread holder([&] {
+    ::flockfile(stderr);
+    locked = true;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (ready_count(f.pool.dir) < 2 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ::funlockfile(stderr);
+  });
+  while (!locked) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  spares::refill_in_background(f.pool, working_dir);
+  holder.join();
+  CHECK(ready_count(f.pool.dir) == 2);
+  log::set_spec({});
+}
+
 TEST_CASE("as root, a spare of another owner is handed over to the server account") {
   if (!process::running_as_root()) {
     WARN("not root: ownership hand-over not checked");
@@ -145,4 +172,9 @@ TEST_CASE("as root, a spare of another owner is handed over to the server accoun
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK(st.st_uid == postgres->pw_uid);
   }
+}
+
+int main(int argc, char** argv) {
+  if (auto code = spares::filler_entry(argc, argv)) return *code;
+  return Catch::Session().run(argc, argv);
 }
