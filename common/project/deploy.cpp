@@ -86,13 +86,15 @@ void hydrate(const std::string& url, const HydrateOptions& options) {
   auto entrypoint = env::hydrate_entrypoint();
   require_file(entrypoint, "hydrate entrypoint",
                "set DATABASE_SOURCE / HYDRATE_ENTRYPOINT, or create db/src/entrypoint.sql");
+  // The dotenv source is checked before anything touches the database.
+  auto source = dotenv::resolve(std::nullopt, dotenv::Mode::hydrate);
   pq::Connection connection(url, "database hydrate");
   check_inherits(connection, options.inherits);
   if (options.hook) {
     k_hydrate_log.info("applying the hectic bundle {}", bundle::version());
     bundle::apply(connection);
   }
-  if (auto source = dotenv::resolve(std::nullopt, dotenv::Mode::hydrate)) {
+  if (source) {
     if (!options.hook) {
       auto has = connection.exec("SELECT to_regprocedure('hectic.load_secrets_from_env(text)') IS NOT NULL").scalar();
       if (has != "t")
