@@ -37,6 +37,16 @@ bool all_digits(std::string_view text) {
   });
 }
 
+// A directory named like a migration but not quite (20260101000000 with no description,
+// 13 digits, '_' for '-') would be skipped without a word: say so. Other directories (lib/,
+// .git) are none of ours and stay quiet.
+void warn_almost_migration(const stdfs::path& dir) {
+  auto name = dir.filename().string();
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) == 0) return;
+  log::Logger("migrator").warn("ignoring {}: not a migration name (14 digits, '-', a description: "
+                               "20260101000000-add-users)", dir.string());
+}
+
 } // namespace
 
 bool is_migration_name(std::string_view name) {
@@ -55,7 +65,11 @@ std::vector<Migration> load_directory(const stdfs::path& dir) {
                 {"set -d/--migration-dir (or MIGRATION_DIR) to the directory of the migrations"});
   for (const auto& entry : stdfs::directory_iterator(dir)) {
     auto name = entry.path().filename().string();
-    if (!entry.is_directory() || !is_migration_name(name)) continue;
+    if (!entry.is_directory()) continue;
+    if (!is_migration_name(name)) {
+      warn_almost_migration(entry.path());
+      continue;
+    }
     out.push_back(Migration{name, entry.path(), resolve_part(entry.path(), "up"),
                             resolve_part(entry.path(), "down")});
   }

@@ -157,9 +157,11 @@ std::string to_text(const Status& status);
 nlohmann::json plan(const Options& options);
 std::string plan_to_text(const nlohmann::json& plan);
 
-// `migrator apply --plan`: refuses with Error(ambiguous) "schema fingerprint mismatch" when the
-// database or the files changed since the plan; otherwise applies its pending migrations.
-// confirm is asked (after the checks, under the lock) unless it is empty.
+// `migrator apply --plan`: Error(generic) "not a migrator plan: FIELD" for a field missing or
+// of the wrong JSON type; Error(ambiguous) for an unknown format or bundle_version, "schema
+// fingerprint mismatch" when the database or the files changed since the plan, or a pending
+// list (names, order, hashes) that is not what would run; otherwise applies it. confirm is
+// asked with the list that will run (after the checks, under the lock) unless it is empty.
 RunResult apply(const Options& options, const nlohmann::json& plan,
                 const std::function<bool(const nlohmann::json&)>& confirm);
 

@@ -144,7 +144,8 @@ void allow_local_replication(const std::string& url) {
 
 } // namespace
 
-ScratchDir::ScratchDir(stdfs::path dir) : m_dir(std::move(dir)), m_guard([d = m_dir] { remove(d); }) {
+ScratchDir::ScratchDir(stdfs::path dir, const std::string& what)
+    : m_dir(std::move(dir)), m_lock(m_dir, what), m_guard([d = m_dir] { remove(d); }) {
   std::error_code ec;
   if (stdfs::exists(m_dir, ec)) remove(m_dir);
   stdfs::create_directories(m_dir);

@@ -8,14 +8,16 @@
 
 #include "common/cluster/cluster.hpp"
 #include "common/base/interrupt.hpp"
+#include "common/project/owner_lock.hpp"
 
 namespace hectic::backup {
 
 // A cluster working dir we own (normalize-backup, diff): when the guard dies, and on
-// SIGINT/SIGTERM, its server is stopped and the directory removed.
+// SIGINT/SIGTERM, its server is stopped and the directory removed. Its OwnerLock refuses a
+// second live owner (Error(ambiguous) naming what), so only a dead owner's leftover is removed.
 class ScratchDir {
 public:
-  explicit ScratchDir(std::filesystem::path dir);
+  explicit ScratchDir(std::filesystem::path dir, const std::string& what = "normalize-backup");
   ~ScratchDir();
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
@@ -24,6 +26,7 @@ public:
 private:
   static void remove(const std::filesystem::path& dir) noexcept;
   std::filesystem::path m_dir;
+  owner_lock::OwnerLock m_lock;    // taken before the leftover is removed, released last
   interrupt::CleanupGuard m_guard; // the destructor or the signal watcher removes, once
 };
 

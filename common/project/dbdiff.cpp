@@ -347,8 +347,8 @@ Report run(const Options& options) {
   std::error_code ec;
   stdfs::remove(hydrate_log, ec);
 
-  backup::ScratchDir dir1(focus / "postgresql-diff-db1");
-  backup::ScratchDir dir2(focus / "postgresql-diff-db2");
+  backup::ScratchDir dir1(focus / "postgresql-diff-db1", "diff");
+  backup::ScratchDir dir2(focus / "postgresql-diff-db2", "diff");
   // The server logs survive the clusters, whatever happens, for `database diff log`.
   auto keep = [&] {
     keep_logs(dir1.path(), layout::diff_logs_dir() / "db1");

@@ -8,6 +8,7 @@
 #include "common/migrate/bundle.hpp"
 #include "common/project/dotenv.hpp"
 #include "common/project/layout.hpp"
+#include "common/project/owner_lock.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
@@ -86,13 +87,15 @@ void hydrate(const std::string& url, const HydrateOptions& options) {
   auto entrypoint = env::hydrate_entrypoint();
   require_file(entrypoint, "hydrate entrypoint",
                "set DATABASE_SOURCE / HYDRATE_ENTRYPOINT, or create db/src/entrypoint.sql");
+  // The dotenv source is checked before anything touches the database.
+  auto source = dotenv::resolve(std::nullopt, dotenv::Mode::hydrate);
   pq::Connection connection(url, "database hydrate");
   check_inherits(connection, options.inherits);
   if (options.hook) {
     k_hydrate_log.info("applying the hectic bundle {}", bundle::version());
     bundle::apply(connection);
   }
-  if (auto source = dotenv::resolve(std::nullopt, dotenv::Mode::hydrate)) {
+  if (source) {
     if (!options.hook) {
       auto has = connection.exec("SELECT to_regprocedure('hectic.load_secrets_from_env(text)') IS NOT NULL").scalar();
       if (has != "t")
@@ -233,9 +236,12 @@ cluster::Endpoint deploy(const DeployOptions& options) {
 
 void check(const DeployOptions& options) {
   auto dir = layout::check_working_dir();
+  // One check per directory: a second one is refused while the first lives, and what is
+  // there once we hold the lock was left by a check that died.
+  owner_lock::OwnerLock lock(dir, "check");
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) {
-    k_check_log.warn("removing a leftover check cluster in {}", dir.string());
+    k_check_log.warn("removing a leftover check cluster in {} (its check is gone)", dir.string());
     cluster::stop(dir);
     fs::remove_tree(dir, ec);
   }

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
@@ -18,11 +20,35 @@ bool readable(const std::filesystem::path& path) {
   return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), R_OK) == 0;
 }
 
+// The source's content travels as one bound parameter, a C string: a NUL byte would cut it
+// and the secrets after it would be lost without a word. Refused, naming the key.
+void refuse_nul(const Source& source) {
+  auto nul = source.content.find('\0');
+  if (nul == std::string::npos) return;
+  auto line_start = source.content.rfind('\n', nul);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  auto line_number = 1 + std::count(source.content.begin(), source.content.begin() + static_cast<long>(line_start), '\n');
+  std::string_view line = std::string_view(source.content).substr(line_start, nul - line_start);
+  auto eq = line.find('=');
+  std::string where = fmt::format("line {}", line_number);
+  if (eq != std::string_view::npos && !text::trim(line.substr(0, eq)).empty())
+    where = fmt::format("the value of {} (line {})", text::trim(line.substr(0, eq)), line_number);
+  throw Error(ExitCode::generic,
+              fmt::format("dotenv source {}: NUL byte in {}: no secret was loaded", source.description, where),
+              {"remove the NUL byte; a secret cannot hold one (PostgreSQL text cannot)"});
+}
+
+// The source found, checked.
+std::optional<Source> checked(Source source) {
+  refuse_nul(source);
+  return source;
+}
+
 } // namespace
 
 std::optional<Source> resolve(const std::optional<std::filesystem::path>& explicit_file, Mode mode) {
   if (auto content = env::get("HECTIC_DOTENV_CONTENT"); content && !content->empty())
-    return Source{"HECTIC_DOTENV_CONTENT", *content};
+    return checked(Source{"HECTIC_DOTENV_CONTENT", *content});
 
   std::optional<std::filesystem::path> file = explicit_file;
   std::string origin = "-f";
@@ -33,7 +59,7 @@ std::optional<Source> resolve(const std::optional<std::filesystem::path>& explic
     }
   }
   if (file) {
-    if (readable(*file)) return Source{file->string(), fs::read_file(*file)};
+    if (readable(*file)) return checked(Source{file->string(), fs::read_file(*file)});
     if (mode == Mode::strict)
       throw Error(ExitCode::missing_argument,
                   fmt::format("dotenv file {} ({}) is not readable", file->string(), origin),
@@ -46,7 +72,7 @@ std::optional<Source> resolve(const std::optional<std::filesystem::path>& explic
   auto local = env::get("LOCAL_DIR");
   if (environment && !environment->empty() && local && !local->empty()) {
     std::filesystem::path path = std::filesystem::path(*local) / (".env." + *environment);
-    if (readable(path)) return Source{path.string(), fs::read_file(path)};
+    if (readable(path)) return checked(Source{path.string(), fs::read_file(path)});
   }
   return std::nullopt;
 }

@@ -63,7 +63,13 @@ void Execution::meta(Source& source, const LexItem& item, std::vector<CondEntry>
   } else if (is_psql_command(name)) {
     meta_error(source, item.offset, fmt::format("unsupported meta-command \\{} in the native runner", name), shown, true);
   } else {
-    meta_error(source, item.offset, fmt::format("invalid meta-command \\{}", name), shown, true);
+    // psql does not know it either (its `\?` lists what it knows): no SQL_RUNNER=psql hint.
+    try {
+      meta_error(source, item.offset, fmt::format("invalid meta-command \\{}", name), shown, false);
+    } catch (ScriptError& error) {
+      error.with_hint(fmt::format("psql has no \\{} either: a typo? `psql -c '\\?'` lists its meta-commands", name));
+      throw;
+    }
   }
 }
 

@@ -120,6 +120,8 @@ private:
   bool active(const std::vector<CondEntry>& cond) const;
   // Lexes and runs one source to its end.
   void execute(Source& source);
+  // Throws a ScriptError at the first NUL byte of source's text, if any.
+  void refuse_nul(const Source& source);
   // \i and \ir: runs another file as part of this one.
   void include(Source& source, const LexItem& item, const std::string& arg, bool relative);
   // A transaction the script left open is rolled back, as psql's session end would.

@@ -60,6 +60,7 @@ bool Execution::active(const std::vector<CondEntry>& cond) const {
 }
 
 void Execution::execute(Source& source) {
+  refuse_nul(source);
   std::vector<CondEntry> cond;
   for (;;) {
     bool is_active = active(cond);
@@ -78,6 +79,14 @@ void Execution::execute(Source& source) {
     }
     meta(source, item, cond);
   }
+}
+
+// libpq sends a statement as a C string: a NUL byte would silently cut it, so a file holding
+// one is refused before any of it runs (psql refuses such a file too).
+void Execution::refuse_nul(const Source& source) {
+  auto nul = source.lexer.text().find('\0');
+  if (nul == std::string::npos) return;
+  meta_error(source, nul, "NUL byte in the script: nothing of this file was run", "", false);
 }
 
 void Execution::include(Source& source, const LexItem& item, const std::string& arg, bool relative) {

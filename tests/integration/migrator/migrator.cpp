@@ -568,6 +568,144 @@ TEST_CASE("plan then drift then apply refuses, a fresh plan applies") {
   REQUIRE_RUN(f.migrator(url, dir, {"apply", "--plan", garbage.string(), "--auto-approve"}), 1);
 }
 
+namespace {
+
+// A database with a applied and b, c pending, a plan of it, and an edit of that plan applied
+// with --auto-approve; nothing may run when the edit is refused.
+struct EditedPlan {
+  Fixture f;
+  std::string url = f.database("edited");
+  std::string dir = "migration";
+  std::string path = (f.sandbox.path() / "plan.json").string();
+  nlohmann::json plan;
+
+  EditedPlan() {
+    f.migration(dir, "20250101000000-a", table("a"));
+    f.migration(dir, "20250102000000-b", table("b"));
+    f.migration(dir, "20250103000000-c", table("c"));
+    REQUIRE_RUN(f.migrator(url, dir, {"migrate", "up", "1"}), 0);
+    REQUIRE_RUN(f.migrator(url, dir, {"plan", "--output-json", path}), 0);
+    plan = nlohmann::json::parse(fs::read_file(path));
+  }
+
+  test::Run apply() {
+    fs::write_file_atomic(path, plan.dump(2));
+    return f.migrator(url, dir, {"apply", "--plan", path, "--auto-approve"});
+  }
+
+  // The edit is refused with expected_code, its message contains part, nothing ran.
+  void refused(int expected_code, const std::string& part) {
+    auto run = apply();
+    REQUIRE_RUN(run, expected_code);
+    CHECK_THAT(run.err, Catch::Contains(part));
+    CHECK_FALSE(run.err.find("internal") != std::string::npos);
+    CHECK(f.sql(url, "SELECT count(*) FROM hectic.migration") == "1");
+  }
+};
+
+} // namespace
+
+TEST_CASE("apply --plan refuses a plan with a pending entry removed") {
+  EditedPlan e;
+  e.plan["pending"].erase(1);
+  e.refused(2, "plan field pending: entry 20250103000000-c was removed");
+}
+
+TEST_CASE("apply --plan refuses a plan with pending entries reordered") {
+  EditedPlan e;
+  std::swap(e.plan["pending"][0], e.plan["pending"][1]);
+  e.refused(2, "plan field pending: reordered: position 1 is 20250103000000-c");
+}
+
+TEST_CASE("apply --plan refuses a plan with a pending entry duplicated") {
+  EditedPlan e;
+  e.plan["pending"].push_back(e.plan["pending"][0]);
+  e.refused(2, "plan field pending: entry 20250102000000-b is duplicated");
+}
+
+TEST_CASE("apply --plan refuses a plan with a hash zeroed") {
+  EditedPlan e;
+  e.plan["pending"][1]["hash"] = std::string(64, '0');
+  e.refused(2, "plan field pending[1].hash of 20250103000000-c is '" + std::string(64, '0'));
+}
+
+TEST_CASE("apply --plan refuses a plan with its format changed") {
+  EditedPlan e;
+  e.plan["format"] = "hectic-migrator-plan/9";
+  e.refused(2, "plan field format: 'hectic-migrator-plan/9' is not a known plan format");
+}
+
+TEST_CASE("apply --plan refuses a plan with its bundle_version changed") {
+  EditedPlan e;
+  e.plan["bundle_version"] = "0.0.1";
+  e.refused(2, "plan field bundle_version: '0.0.1' differs");
+}
+
+TEST_CASE("apply --plan: a field of the wrong JSON type is exit 1 not a migrator plan naming it") {
+  EditedPlan e;
+  const auto original = e.plan;
+  e.plan["pending"] = "all of them";
+  e.refused(1, "not a migrator plan: pending");
+  e.plan = original;
+  e.plan["pending"][0]["name"] = 5;
+  e.refused(1, "not a migrator plan: pending[0].name");
+  e.plan = original;
+  e.plan["pending"][1]["no_transaction"] = "no";
+  e.refused(1, "not a migrator plan: pending[1].no_transaction");
+  e.plan = original;
+  e.plan["fingerprint"] = 1;
+  e.refused(1, "not a migrator plan: fingerprint");
+  e.plan = original;
+  e.plan["database"] = nlohmann::json::array();
+  e.refused(1, "not a migrator plan: database");
+  e.plan = original;
+  e.plan["applied"][0] = 3;
+  e.refused(1, "not a migrator plan: applied[0]");
+  e.plan = nlohmann::json::array();
+  e.refused(1, "not a migrator plan: the top level is not a JSON object");
+  // The untouched plan still applies.
+  e.plan = original;
+  REQUIRE_RUN(e.apply(), 0);
+  CHECK(e.f.sql(e.url, "SELECT count(*) FROM hectic.migration") == "3");
+}
+
+TEST_CASE("apply --plan: the approval prompt lists what will run") {
+  EditedPlan e;
+  // script(1) gives the migrator a terminal; "no" declines after the prompt was shown.
+  auto run = e.f.sandbox.run_program(
+      "script", {"-qec",
+                 fmt::format("'{}' -u '{}' -d '{}' apply --plan '{}'", test::tool("migrator").string(), e.url,
+                             (e.f.sandbox.path() / e.dir).string(), e.path),
+                 "/dev/null"},
+      {}, std::string("no\n"));
+  INFO(run.out << run.err);
+  if (run.code == 127) {
+    WARN("script(1) is not installed: the prompt is not checked");
+    return;
+  }
+  CHECK_THAT(run.out, Catch::Contains("Pending: 2 migrations to apply, in order:\r\n  + 20250102000000-b") &&
+                          Catch::Contains("  + 20250103000000-c"));
+  CHECK(e.f.sql(e.url, "SELECT count(*) FROM hectic.migration") == "1");
+}
+
+TEST_CASE("directories named almost like migrations are ignored with a warning naming each") {
+  test::Sandbox sandbox;
+  const auto dir = sandbox.path() / "migration";
+  for (const char* name : {"20260101000000-ok", "2026010100000-short", "20260102000000", "20260103000000_under"}) {
+    sandbox.write(dir / name / "up.sql", "SELECT 1;\n");
+    sandbox.write(dir / name / "down.sql", "SELECT 1;\n");
+  }
+  sandbox.write(dir / "lib" / "helpers.sql", "SELECT 1;\n");
+  auto list = sandbox.run("migrator", {"-d", dir.string(), "list"}, {{"-DB_URL", ""}});
+  REQUIRE_RUN(list, 0);
+  CHECK_THAT(list.out, Catch::Contains("20260101000000-ok"));
+  for (const char* name : {"2026010100000-short", "20260102000000", "20260103000000_under"}) {
+    CHECK_THAT(list.err, Catch::Contains(fmt::format("ignoring {}: not a migration name", (dir / name).string())));
+    CHECK_THAT(list.out, !Catch::Contains(name));
+  }
+  CHECK_THAT(list.err, !Catch::Contains("lib"));
+}
+
 TEST_CASE("a database left by the shell tools (bundle 0.1.0) keeps migrating") {
   Fixture f;
   auto url = f.database("shell");

@@ -239,7 +239,8 @@ TEST_CASE("meta-command errors: unsupported, include cycles, unbalanced if block
   CHECK(f.report == "<dir>/backquote.sql:1: backquote (shell command) substitution in \\set is not supported by "
                     "the native runner\nhint: the psql backend runs it: set SQL_RUNNER=psql\n");
   f = expect_failure(connection, sandbox.write("invalid.sql", "\\frobnicate now\n"), dir);
-  CHECK(f.report == "<dir>/invalid.sql:1: invalid meta-command \\frobnicate\nhint: the psql backend runs it: set SQL_RUNNER=psql\n");
+  CHECK(f.report == "<dir>/invalid.sql:1: invalid meta-command \\frobnicate\n"
+                    "hint: psql has no \\frobnicate either: a typo? `psql -c '\\?'` lists its meta-commands\n");
 
   // The server ends the session mid-script: an error at that statement, nothing after it.
   {
