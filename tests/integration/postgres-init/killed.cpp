@@ -67,7 +67,8 @@ template <typename F> bool eventually(F&& done, std::chrono::milliseconds limit)
 // with `words` in its command line, and checks that nothing of the data dir keeps running.
 void kill_init_during(const std::string& comm, const std::vector<std::string>& words) {
   Sandbox sb;
-  auto data_dir = sb.working_dir() / "data";
+  // The working dir: a fresh data/ is built beside it under .trash-init-PID and renamed.
+  auto data_dir = sb.working_dir();
   Run run;
   std::thread init([&] {
     run = sb.run("postgres-init", {}, {{"HECTIC_CACHE_DIR", (sb.path() / "private-cache").string()}});
@@ -75,15 +76,18 @@ void kill_init_during(const std::string& comm, const std::vector<std::string>& w
   std::optional<pid_t> child;
   std::vector<std::string> wanted = words;
   wanted.push_back(data_dir.string());
-  bool seen = eventually([&] { return (child = find_process(comm, wanted)).has_value(); }, std::chrono::seconds(60));
-  if (seen) {
-    pid_t init_pid = parent_of(*child);
-    REQUIRE(init_pid > 0);
-    REQUIRE(slurp(fmt::format("/proc/{}/comm", init_pid)) == "postgres-init\n");
-    REQUIRE(::kill(init_pid, SIGKILL) == 0);
-  }
+  // The child of postgres-init itself (its parent read while it runs); no REQUIRE before the
+  // join, or the thread's destructor would abort the test binary.
+  pid_t init_pid = 0;
+  bool seen = eventually([&] {
+    child = find_process(comm, wanted);
+    init_pid = child ? parent_of(*child) : 0;
+    return init_pid > 0 && slurp(fmt::format("/proc/{}/comm", init_pid)) == "postgres-init\n";
+  }, std::chrono::seconds(60));
+  const bool killed = seen && ::kill(init_pid, SIGKILL) == 0;
   init.join();
   REQUIRE(seen);
+  REQUIRE(killed);
   CHECK(run.code == 128 + SIGKILL);
   // The child itself at once; what it started (initdb's bootstrap backend) once its pipe closes.
   CHECK(eventually([&] { return !find_process(comm, wanted); }, std::chrono::milliseconds(500)));

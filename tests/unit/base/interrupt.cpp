@@ -194,7 +194,7 @@ TEST_CASE("a signal's cleanups wait until the Critical operation has ended") {
   CHECK(outcome.written == "operation done\ncleanup\n");
 }
 
-TEST_CASE("the cancellers run on a signal, before the cleanups; a destroyed one never does") {
+TEST_CASE("the cancellers run on a signal, before the cleanups, and a destroyed one never does") {
   auto outcome = in_forked_child([](int fd) {
     interrupt::install();
     interrupt::CleanupGuard guard([fd] { say(fd, "cleanup\n"); });

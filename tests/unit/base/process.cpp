@@ -155,7 +155,7 @@ TEST_CASE("a lost child status is an error naming the program, never success") {
   }
 }
 
-TEST_CASE("a data-moving child has no bound; the default bound comes from HECTIC_COMMAND_TIMEOUT") {
+TEST_CASE("a data-moving child has no bound, the default bound comes from HECTIC_COMMAND_TIMEOUT") {
   ::setenv("HECTIC_COMMAND_TIMEOUT", "1", 1);
   process::Options bounded;
   process::Options unbounded;
