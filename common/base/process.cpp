@@ -64,7 +64,8 @@ FilePtr file_from(const UniqueFd& fd, const char* mode) {
 
 // A child's output file: appended to (a log) or replaced (stdout to a file).
 UniqueFd open_output(const stdfs::path& path, int mode_flag, const char* what) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | mode_flag, 0644));
+  // O_NOFOLLOW: a log under a directory another account can write is never a link we follow.
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | mode_flag, 0644));
   if (!fd) throw Error(ExitCode::generic, fmt::format("cannot open {}{}: {}", what, path.string(), std::strerror(errno)));
   return fd;
 }

@@ -99,7 +99,13 @@ Result Connection::exec_params(const std::string& sql, const Params& params) {
   k_log.trace("exec: {}", sql);
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  for (const auto& p : params) {
+    // libpq takes C strings: a NUL byte would silently cut the value (text cannot hold one).
+    if (p && p->find('\0') != std::string::npos)
+      throw Error(ExitCode::generic, fmt::format("parameter ${} holds a NUL byte (at offset {}): refused, not cut",
+                                                 values.size() + 1, p->find('\0')));
+    values.push_back(p ? p->c_str() : nullptr);
+  }
   return checked(m_conn, Result(PQexecParams(m_conn, sql.c_str(), static_cast<int>(values.size()),
                                              nullptr, values.data(), nullptr, nullptr, 0)));
 }

@@ -106,6 +106,13 @@ void check_replaceable(const stdfs::path& dir) {
               {"choose a new or empty directory with -o PATH, or remove this one yourself"});
 }
 
+// An empty private (0700) sibling of dir with an unpredictable name (mkdtemp), removed unless
+// kept: nobody can plant a link or a file where the new backup is assembled.
+fs::TempDir staging_beside(const stdfs::path& dir) {
+  const auto target = absolute_clean(dir);
+  return fs::TempDir(target.filename().string() + ".tmp", target.parent_path());
+}
+
 // Replaces dir by staged (a sibling) in one rename, after removing the old dir.
 void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
   std::error_code ec;
@@ -167,27 +174,22 @@ void ScratchDir::remove(const stdfs::path& dir) noexcept {
 void create(const std::string& url, const stdfs::path& dir) {
   check_replaceable(dir);
   auto keywords = pq::parse_conninfo(url);
-  auto staged = stdfs::path(dir.string() + fmt::format(".tmp-{}", ::getpid()));
-  std::error_code ec;
-  stdfs::remove_all(staged, ec);
   if (dir.has_parent_path()) stdfs::create_directories(dir.parent_path());
+  auto staging = staging_beside(dir); // pg_basebackup fills an existing empty directory
+  const auto& staged = staging.path();
   k_log.info("pg_basebackup of {} into {}", pq::redact(url), dir.string());
   allow_local_replication(url);
-  try {
-    process::Options options;
-    options.timeout = std::nullopt; // copies the whole cluster: no bound, Ctrl-C still stops it
-    process::run_checked(pgbin::program("pg_basebackup"),
-                         {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
-                          "--checkpoint=fast", "--no-password",
-                          "--dbname=" + pq::conninfo_for_child(url, options.env_set)},
-                         options);
-    if (keywords.count("dbname") && !keywords["dbname"].empty())
-      write_text(staged / "database_name", keywords["dbname"] + "\n");
-    replace_dir(staged, dir);
-  } catch (...) {
-    stdfs::remove_all(staged, ec);
-    throw;
-  }
+  process::Options options;
+  options.timeout = std::nullopt; // copies the whole cluster: no bound, Ctrl-C still stops it
+  process::run_checked(pgbin::program("pg_basebackup"),
+                       {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
+                        "--checkpoint=fast", "--no-password",
+                        "--dbname=" + pq::conninfo_for_child(url, options.env_set)},
+                       options);
+  if (keywords.count("dbname") && !keywords["dbname"].empty())
+    write_text(staged / "database_name", keywords["dbname"] + "\n");
+  replace_dir(staged, dir);
+  staging.keep(); // it is dir now; on a failure staging removes the partial backup
 }
 
 void unpack(const stdfs::path& backup, const stdfs::path& data_dir, bool archive) {
@@ -389,19 +391,14 @@ void pack_normalized(const stdfs::path& data, const stdfs::path& output, const s
   // The restore connects as its own server account (kept_superuser falls back to the owner).
   for (const char* leftover : {"log", "postmaster.opts", cluster::detail::k_superuser_file})
     stdfs::remove_all(data / leftover, ec);
-  auto staged = stdfs::path(absolute_clean(output).string() + fmt::format(".tmp-{}", ::getpid()));
-  stdfs::remove_all(staged, ec);
-  stdfs::create_directories(staged);
-  try {
-    process::Options pack;
-    pack.timeout = std::nullopt; // packs the whole cluster: no bound, Ctrl-C still stops it
-    process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."}, pack);
-    write_text(staged / "database_name", database + "\n");
-    replace_dir(staged, output);
-  } catch (...) {
-    stdfs::remove_all(staged, ec);
-    throw;
-  }
+  auto staging = staging_beside(output);
+  const auto& staged = staging.path();
+  process::Options pack;
+  pack.timeout = std::nullopt; // packs the whole cluster: no bound, Ctrl-C still stops it
+  process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."}, pack);
+  write_text(staged / "database_name", database + "\n");
+  replace_dir(staged, output);
+  staging.keep(); // it is output now; on a failure staging removes the partial archive
 }
 
 } // namespace

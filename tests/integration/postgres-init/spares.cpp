@@ -19,9 +19,13 @@ std::vector<std::string> names_in(const stdfs::path& dir, std::string_view prefi
   return names;
 }
 
-// The one template (and its spare pool) of a private cache.
+// The one template (and its spare pool) of a private cache. The pool is made by the filler, a
+// process of its own started in the background: wait for it to appear, bounded.
 stdfs::path only_entry(const stdfs::path& dir) {
   auto names = names_in(dir, "pg");
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       names.empty() && std::chrono::steady_clock::now() < deadline; names = names_in(dir, "pg"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(names.size() == 1);
   return dir / names[0];
 }
