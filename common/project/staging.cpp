@@ -73,11 +73,6 @@ Config Config::from_env() {
 
 namespace {
 
-// The URL without its password, which the remote shell reads from stdin into PGPASSWORD.
-std::string remote_conninfo(const Config& config, std::map<std::string, std::string>& child_env) {
-  return pq::conninfo_for_child(config.db_url, child_env);
-}
-
 // The quoted argv as a remote command, prefixed with the read of the password when there is one.
 std::string remote_command(const std::vector<std::string>& argv, bool reads_password) {
   return (reads_password ? "IFS= read -r PGPASSWORD && export PGPASSWORD && exec " : "") + join_quoted(argv);
@@ -87,7 +82,7 @@ std::string remote_command(const std::vector<std::string>& argv, bool reads_pass
 
 std::string remote_stdin(const Config& config) {
   std::map<std::string, std::string> child_env;
-  remote_conninfo(config, child_env);
+  pq::conninfo_for_child(config.db_url, child_env);
   auto password = child_env.find("PGPASSWORD");
   return password == child_env.end() ? "" : password->second + "\n";
 }
@@ -97,7 +92,7 @@ std::string remote_dump_command(const Config& config) {
   std::vector<std::string> argv{config.remote_pg_dump};
   argv.insert(argv.end(), config.dump_flags.begin(), config.dump_flags.end());
   for (const auto& table : config.tables) argv.push_back("--table=" + table);
-  argv.push_back("--dbname=" + remote_conninfo(config, child_env));
+  argv.push_back("--dbname=" + pq::conninfo_for_child(config.db_url, child_env));
   return remote_command(argv, !child_env.empty());
 }
 
@@ -126,7 +121,7 @@ std::string sequence_query(const std::vector<std::string>& tables) {
 
 std::string remote_sequence_command(const Config& config) {
   std::map<std::string, std::string> child_env;
-  const std::string conninfo = remote_conninfo(config, child_env);
+  const std::string conninfo = pq::conninfo_for_child(config.db_url, child_env);
   return remote_command({config.remote_psql, "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
                          "--field-separator=|", "--dbname=" + conninfo, "-c", sequence_query(config.tables)},
                         !child_env.empty());
