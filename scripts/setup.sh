@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ccache time
   libpq-dev postgresql-15 postgresql-client-15 postgresql-15-cron postgresql-15-pgtap
   libboost-dev libboost-filesystem-dev libcli11-dev libfmt-dev catch2 nlohmann-json3-dev libssl-dev
+  libpg-query-dev libcurl4-openssl-dev
   clang-14 libclang-rt-14-dev nix-bin openssh-server openssh-client hyperfine bash-completion zsh less
 )
 
