@@ -64,6 +64,10 @@ struct Endpoint {
 // exists. Throws Error with the README's exit codes (2 busy socket / could not start, 3, 13, 127).
 Endpoint start(const Config& config);
 
+// How the cluster of config is reached once it runs (a kept data dir keeps its role); starts
+// and changes nothing. Throws like start() for a working dir that is a file or too long a path.
+Endpoint endpoint_of(const Config& config);
+
 // What postgres-cleanup found.
 enum class StopOutcome { stopped, not_running, stale_pidfile, no_cluster };
 

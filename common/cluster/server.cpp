@@ -317,6 +317,12 @@ bool running_as_requested(const stdfs::path& data_dir, const stdfs::path& socket
 
 } // namespace
 
+Endpoint endpoint_of(const Config& config) {
+  Config kept = config;
+  kept.reuse = true; // the role recorded in data/, as a reuse start would use it
+  return endpoint_for(kept, checked_layout(kept));
+}
+
 // ---- start ----------------------------------------------------------------------------------
 
 Endpoint start(const Config& config) {

@@ -9,6 +9,7 @@
 #include "common/project/dotenv.hpp"
 #include "common/project/layout.hpp"
 #include "common/project/owner_lock.hpp"
+#include "common/project/target.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
@@ -63,16 +64,6 @@ void require_file(const std::filesystem::path& path, const char* what, const cha
 }
 
 } // namespace
-
-std::string resolve_url(const std::optional<std::string>& explicit_url) {
-  if (explicit_url && !explicit_url->empty()) return *explicit_url;
-  for (const char* name : {"DB_URL", "PGURL"})
-    if (auto value = env::get(name); value && !value->empty()) return *value;
-  if (auto var = env::get("PG_URL_VAR"); var && env::is_identifier(*var))
-    if (auto value = env::get(var->c_str()); value && !value->empty()) return *value;
-  throw Error(ExitCode::missing_argument, "no database url: DB_URL is not set",
-              {"pass -u URL, or export DB_URL (eval \"$(postgres-init)\" exports PGURL)"});
-}
 
 void check_inherits(pq::Connection& connection, const std::vector<std::string>& tables) {
   for (const auto& table : tables) {
@@ -280,7 +271,7 @@ int run_migrator(const std::optional<std::string>& url, const std::vector<std::s
   options.timeout = std::nullopt; // interactive or data-moving: no bound
   options.env_set["MIGRATION_DIR"] = env::migration_dir().string();
   try {
-    options.env_set["DB_URL"] = resolve_url(url);
+    options.env_set["DB_URL"] = target::resolve_url(url);
   } catch (const Error&) {
     // `migrator create/list` need no database; migrator reports a missing URL itself.
   }

@@ -12,10 +12,6 @@
 
 namespace hectic::deploy {
 
-// The URL of a command that works on an existing database: -u, else DB_URL, else PGURL, else
-// the variable named by PG_URL_VAR. Throws Error(missing_argument) naming DB_URL when none.
-std::string resolve_url(const std::optional<std::string>& explicit_url);
-
 // Every table must exist in the database (to_regclass); else Error(no_such_table) naming it.
 void check_inherits(pq::Connection& connection, const std::vector<std::string>& tables);
 

@@ -185,7 +185,7 @@ _hectic_migrator() {
     _hectic_migrator_core "$COMP_CWORD" COMP_WORDS
 }
 
-_hectic_database_subcommands="deploy init hydrate patch test check cleanup log pull_staging migrator backup restore normalize-backup diff secrets"
+_hectic_database_subcommands="deploy init hydrate patch test check cleanup log pull_staging migrator backup restore normalize-backup diff secrets status"
 _hectic_database_arg_opts="-u --url -i --inherits -o --output --role --database --admin-role --tables -f --file"
 
 # The server log files `database log` can pick, by name.
@@ -238,6 +238,7 @@ _hectic_database() {
 
     case $_hectic_prev in
         -o | --output | -f | --file) _hectic_files; return ;;
+        --format) _hectic_reply "text json"; return ;;
         -u | --url | -i | --inherits | --role | --database | --admin-role | --tables) return ;;
     esac
 
@@ -256,6 +257,7 @@ _hectic_database() {
             normalize-backup) opts+=" -o --output --role --database --admin-role --archive" ;;
             diff) opts+=" --tables --ignore-migration-fail -m --mock --archive -o --output" ;;
             secrets) opts+=" -f --file" ;;
+            status) opts+=" --format" ;;
         esac
         _hectic_reply "$opts"
         return

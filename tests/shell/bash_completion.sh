@@ -80,7 +80,7 @@ expect_exactly() {
 
 # --- subcommands and options, from the README --------------------------------------------------
 expect_exactly "database " deploy init hydrate patch test check cleanup log pull_staging \
-    migrator backup restore normalize-backup diff secrets
+    migrator backup restore normalize-backup diff secrets status
 expect_exactly "database de" deploy
 expect_exactly "database -u postgresql:///x hy" hydrate
 expect_has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup -u --url -i --inherits

@@ -61,7 +61,7 @@ setup() { lines+=("!$1"); kinds+=(setup); wants+=(""); }
 collect() { lines+=("$2"); kinds+=("collect:$1"); wants+=(""); }
 
 exact "database " deploy init hydrate patch test check cleanup log pull_staging \
-    migrator backup restore normalize-backup diff secrets
+    migrator backup restore normalize-backup diff secrets status
 exact "database de" deploy
 has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup --url --inherits
 has "database -u x hydrate --" --no-hook --mock

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "common/project/backup.hpp"
-#include "common/project/deploy.hpp"
+#include "common/project/target.hpp"
 #include "common/base/log.hpp"
 #include "common/project/layout.hpp"
 #include "tools/database/commands.hpp"
@@ -16,7 +16,7 @@ struct BackupOptions {
 
 int run_backup(const Globals& globals, const BackupOptions& options) {
   auto dir = options.output.empty() ? layout::backup_dir() : std::filesystem::path(options.output);
-  backup::create(deploy::resolve_url(globals.url), dir);
+  backup::create(target::project_url_unless_explicit(globals.url, "backup"), dir);
   log::Logger("db backup").info("backup written to {}", dir.string());
   return 0;
 }
@@ -25,7 +25,7 @@ int run_backup(const Globals& globals, const BackupOptions& options) {
 
 void register_backup(CLI::App& app, Globals& globals, Action& action) {
   auto options = std::make_shared<BackupOptions>();
-  auto* sub = app.add_subcommand("backup", "physical backup (pg_basebackup, tar, gzip, WAL streamed) of the running cluster");
+  auto* sub = app.add_subcommand("backup", "physical backup (pg_basebackup, tar, gzip, WAL streamed) of the project's cluster (or -u URL)");
   sub->add_option("-o,--output", options->output, "backup directory (default $LOCAL_DIR/focus/postgresql-backup)");
   sub->footer(R"EX(Examples:
   database backup                  # -> focus/postgresql-backup/{base,pg_wal}.tar.gz

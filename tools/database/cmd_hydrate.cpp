@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "common/project/deploy.hpp"
+#include "common/project/target.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::tools::database {
@@ -12,7 +13,7 @@ struct HydrateArgs {
 };
 
 int run_hydrate(const Globals& globals, const HydrateArgs& args) {
-  deploy::hydrate(deploy::resolve_url(globals.url),
+  deploy::hydrate(target::resolve_url(globals.url),
                   deploy::HydrateOptions{!args.no_hook, args.mock, globals.inherits, std::nullopt});
   return 0;
 }
@@ -25,7 +26,7 @@ void register_hydrate(CLI::App& app, Globals& globals, Action& action) {
   sub->add_flag("-H,--no-hook", args->no_hook, "do not apply the hectic bundle");
   sub->add_flag("-m,--mock", args->mock, "set the script variable USE_MOCK=1");
   sub->footer(R"EX(Examples:
-  database hydrate                 # into DB_URL (or PGURL)
+  database hydrate                 # into DB_URL, else PGURL, else the project's cluster
   database hydrate --mock          # \if :{?USE_MOCK} branches run
   HECTIC_DOTENV_FILE=.env.dev database hydrate
   HYDRATE_LOG=/tmp/hydrate.log database -u postgresql:///app hydrate --no-hook)EX");

@@ -1,5 +1,6 @@
 // database migrator ARGS...: migrator with this context's MIGRATION_DIR and URL.
 #include "common/project/deploy.hpp"
+#include "common/project/target.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::tools::database {
@@ -8,7 +9,7 @@ namespace {
 // `database migrator ARGS...`: returns migrator's status.
 int run_migrator_command(const Globals& globals, const std::vector<std::string>& args) {
   if (!globals.inherits.empty()) {
-    pq::Connection connection(deploy::resolve_url(globals.url), "database migrator");
+    pq::Connection connection(target::resolve_url(globals.url), "database migrator");
     deploy::check_inherits(connection, globals.inherits);
   }
   return deploy::run_migrator(globals.url, args);

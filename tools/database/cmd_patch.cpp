@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "common/project/deploy.hpp"
+#include "common/project/target.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::tools::database {
@@ -13,7 +14,7 @@ struct PatchOptions {
 
 int run_patch(const Globals& globals, const PatchOptions& options) {
   if (options.edit) return deploy::edit_patch();
-  deploy::patch(deploy::resolve_url(globals.url), globals.inherits);
+  deploy::patch(target::resolve_url(globals.url), globals.inherits);
   return 0;
 }
 
@@ -24,7 +25,7 @@ void register_patch(CLI::App& app, Globals& globals, Action& action) {
   auto* sub = app.add_subcommand("patch", "run PATCH_SQL (default $PROFILE_DIR/test-data.sql; created empty when missing)");
   sub->add_flag("-e,--edit", options->edit, "open PATCH_SQL in $EDITOR (default vi) instead");
   sub->footer(R"EX(Examples:
-  database patch                   # load test-data.sql into DB_URL
+  database patch                   # load test-data.sql (DB_URL, else PGURL, else the project's cluster)
   database patch --edit            # edit it
   PATCH_LOG=/tmp/patch.log database patch)EX");
   sub->callback([&globals, &action, options] {

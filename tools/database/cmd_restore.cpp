@@ -5,6 +5,7 @@
 #include "common/project/backup.hpp"
 #include "common/base/log.hpp"
 #include "common/project/layout.hpp"
+#include "common/project/target.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::tools::database {
@@ -17,7 +18,10 @@ struct RestoreOptions {
 
 int run_restore(const RestoreOptions& options) {
   auto path = options.path.empty() ? layout::backup_dir() : std::filesystem::path(options.path);
-  auto endpoint = backup::restore_into(cluster::Config::from_env(), path, options.archive);
+  auto config = cluster::Config::from_env();
+  // restore swaps the project's data/: a URL left in the environment names no other target.
+  target::note_ignored_url_variables("restore", cluster::endpoint_of(config).url);
+  auto endpoint = backup::restore_into(config, path, options.archive);
   log::Logger("db restore").info("restored {} into {}", path.string(), endpoint.socket_dir);
   std::cout << endpoint.shell_exports() << std::flush;
   return 0;

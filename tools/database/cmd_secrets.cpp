@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "common/project/deploy.hpp"
+#include "common/project/target.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::tools::database {
@@ -12,7 +13,7 @@ struct SecretsLoadOptions {
 };
 
 int run_secrets_load(const Globals& globals, const SecretsLoadOptions& options) {
-  auto url = deploy::resolve_url(globals.url);
+  auto url = target::resolve_url(globals.url);
   if (!globals.inherits.empty()) {
     pq::Connection connection(url, "database secrets");
     deploy::check_inherits(connection, globals.inherits);

@@ -1,5 +1,6 @@
 // database test: $DATABASE_DIR/test/test.sql (pgTAP).
 #include "common/project/deploy.hpp"
+#include "common/project/target.hpp"
 #include "tools/database/commands.hpp"
 
 namespace hectic::tools::database {
@@ -11,7 +12,7 @@ void register_test(CLI::App& app, Globals& globals, Action& action) {
   database -u postgresql:///app?host=/tmp test)EX");
   sub->callback([&globals, &action] {
     action = [&globals] {
-      return deploy::run_tests(deploy::resolve_url(globals.url), globals.inherits) == 0 ? 0 : 1;
+      return deploy::run_tests(target::resolve_url(globals.url), globals.inherits) == 0 ? 0 : 1;
     };
   });
 }

@@ -39,5 +39,6 @@ void register_restore(CLI::App& app, Globals& globals, Action& action);
 void register_normalize_backup(CLI::App& app, Globals& globals, Action& action);
 void register_diff(CLI::App& app, Globals& globals, Action& action);
 void register_secrets(CLI::App& app, Globals& globals, Action& action);
+void register_status(CLI::App& app, Globals& globals, Action& action);
 
 } // namespace hectic::tools::database

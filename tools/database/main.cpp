@@ -21,6 +21,7 @@ void describe(CLI::App& app) {
   database test                   # run db/test/test.sql (pgTAP)
   database log list               # server logs
   database diff                   # production backup + migrations vs current sources
+  database status                 # the project's cluster: running?, URL, size, version
   database -u "$DB_URL" migrator migrate up all
 
 Environment: LOCAL_DIR, DATABASE_DIR, DATABASE_SOURCE, HYDRATE_ENTRYPOINT, MIGRATION_DIR,
@@ -31,7 +32,7 @@ STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see R
 }
 
 void register_globals(CLI::App& app, Globals& globals) {
-  app.add_option("-u,--url", globals.url, "connection URL (default: DB_URL, then PGURL)");
+  app.add_option("-u,--url", globals.url, "connection URL (default: DB_URL, then PGURL, then the project's cluster)");
   app.add_option("-i,--inherits", globals.inherits,
                  "a table that must exist in the target database (repeatable; else exit 5)");
 }
@@ -52,6 +53,7 @@ void register_subcommands(CLI::App& app, Globals& globals, const MigratorArgs& m
   register_normalize_backup(app, globals, action);
   register_diff(app, globals, action);
   register_secrets(app, globals, action);
+  register_status(app, globals, action);
 }
 
 // argv for CLI11, and the words it must not see.

@@ -53,7 +53,7 @@ TEST_CASE("missing url, dotenv sources and staging variables are exit 3 naming t
     INFO(sub);
     auto r = sandbox.run("database", {sub});
     CHECK(r.code == 3);
-    CHECK(contains(r.err, "database: error: no database url: DB_URL is not set"));
+    CHECK(contains(r.err, "database: error: no database URL: pass -u/--url, or set DB_URL or PGURL"));
   }
   auto no_url = sandbox.run("database", {"secrets", "load"}, {{"HECTIC_DOTENV_CONTENT", "A=1"}});
   CHECK(no_url.code == 3);

@@ -12,6 +12,7 @@
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/project/deploy.hpp"
+#include "common/project/target.hpp"
 #include "tests/unit/project/env_guard.hpp"
 
 using namespace hectic;
@@ -35,16 +36,16 @@ std::pair<ExitCode, std::string> error_of(const std::function<void()>& body) {
 TEST_CASE("resolve_url: -u, then DB_URL, then PGURL, then the variable PG_URL_VAR names") {
   EnvGuard env({{"DB_URL", "postgresql:///db"}, {"PGURL", "postgresql:///pg"}, {"PG_URL_VAR", "MY_URL"},
                 {"MY_URL", "postgresql:///mine"}});
-  CHECK(deploy::resolve_url(std::string("postgresql:///explicit")) == "postgresql:///explicit");
-  CHECK(deploy::resolve_url(std::string()) == "postgresql:///db"); // an empty -u is no -u
-  CHECK(deploy::resolve_url(std::nullopt) == "postgresql:///db");
+  CHECK(target::resolve_url(std::string("postgresql:///explicit")) == "postgresql:///explicit");
+  CHECK(target::resolve_url(std::string()) == "postgresql:///db"); // an empty -u is no -u
+  CHECK(target::resolve_url(std::nullopt) == "postgresql:///db");
   {
     EnvGuard no_db(Env{{"DB_URL", ""}});
-    CHECK(deploy::resolve_url(std::nullopt) == "postgresql:///pg");
+    CHECK(target::resolve_url(std::nullopt) == "postgresql:///pg");
     EnvGuard no_pg(Env{{"PGURL", std::nullopt}});
-    CHECK(deploy::resolve_url(std::nullopt) == "postgresql:///mine");
+    CHECK(target::resolve_url(std::nullopt) == "postgresql:///mine");
     EnvGuard bad_var(Env{{"PG_URL_VAR", "not an identifier"}});
-    auto [code, message] = error_of([] { deploy::resolve_url(std::nullopt); });
+    auto [code, message] = error_of([] { target::resolve_url(std::nullopt); });
     CHECK(code == ExitCode::missing_argument);
     CHECK_THAT(message, Catch::Contains("DB_URL"));
   }
