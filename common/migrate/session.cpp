@@ -38,8 +38,8 @@ double interval_seconds(pq::Connection& connection, const std::string& text, con
 
 void require_url(const Options& options) {
   if (options.url.empty())
-    throw Error(ExitCode::missing_argument, "no database url: DB_URL is not set",
-                {"pass -u/--db-url URL or set DB_URL"});
+    throw Error(ExitCode::missing_argument, "no database URL: pass -u/--db-url, or set DB_URL",
+                {"eval \"$(postgres-init)\" exports PGURL: migrator -u \"$PGURL\" ..."});
 }
 
 std::unique_ptr<pq::Connection> connect(const Options& options) {

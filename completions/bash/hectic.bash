@@ -146,7 +146,7 @@ _hectic_migrator_core() {
             apply) opts+=" --plan --auto-approve" ;;
             create) opts+=" -n --name" ;;
             list) opts+=" --raw" ;;
-            status) opts+=" --json" ;;
+            status) opts+=" --json --exit-code" ;;
             plan) opts+=" --output-json --output-human" ;;
             log) opts+=" -n --limit --json" ;;
         esac
@@ -185,7 +185,7 @@ _hectic_migrator() {
     _hectic_migrator_core "$COMP_CWORD" COMP_WORDS
 }
 
-_hectic_database_subcommands="deploy init hydrate patch test check cleanup log pull_staging migrator backup restore normalize-backup diff secrets status"
+_hectic_database_subcommands="deploy init hydrate patch test check cleanup log pull_staging migrator backup restore normalize-backup diff secrets status help"
 _hectic_database_arg_opts="-u --url -i --inherits -o --output --role --database --admin-role --tables -f --file"
 
 # The server log files `database log` can pick, by name.
@@ -326,7 +326,7 @@ _hectic_db_ops() {
         return
     fi
     case ${#pos[@]} in
-        0) _hectic_reply "secrets" ;;
+        0) _hectic_reply "secrets help" ;;
         1) [[ ${pos[0]} == secrets ]] && _hectic_reply "load" ;;
     esac
 }

@@ -80,7 +80,7 @@ expect_exactly() {
 
 # --- subcommands and options, from the README --------------------------------------------------
 expect_exactly "database " deploy init hydrate patch test check cleanup log pull_staging \
-    migrator backup restore normalize-backup diff secrets status
+    migrator backup restore normalize-backup diff secrets status help
 expect_exactly "database de" deploy
 expect_exactly "database -u postgresql:///x hy" hydrate
 expect_has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup -u --url -i --inherits
@@ -115,7 +115,7 @@ expect_has "migrator plan --" --output-json --output-human
 expect_has "postgres-init -" --format -h --help --version
 expect_exactly "postgres-init --format " shell json
 expect_has "postgres-cleanup -" -h --help --version
-expect_exactly "db-ops " secrets
+expect_exactly "db-ops " secrets help
 expect_exactly "db-ops -u postgresql : //me@/db secrets " load
 expect_has "db-ops secrets load -" -f --file -u --url
 expect_has "db-ops -" -u --url --version -h --help

@@ -61,12 +61,12 @@ setup() { lines+=("!$1"); kinds+=(setup); wants+=(""); }
 collect() { lines+=("$2"); kinds+=("collect:$1"); wants+=(""); }
 
 exact "database " deploy init hydrate patch test check cleanup log pull_staging \
-    migrator backup restore normalize-backup diff secrets status
+    migrator backup restore normalize-backup diff secrets status help
 exact "database de" deploy
 has "database deploy -" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup --url --inherits
 has "database -u x hydrate --" --no-hook --mock
 exact "database secrets " load
-exact "db-ops " secrets
+exact "db-ops " secrets help
 exact "db-ops secrets " load
 has "db-ops secrets load -" -f --file
 has "database secrets load -" -f --file

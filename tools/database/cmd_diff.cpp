@@ -13,12 +13,13 @@ namespace hectic::tools::database {
 namespace {
 
 struct DiffArgs {
-  std::string tables, output, path; // path: BACKUP_PATH, or `log`
+  std::string tables, output, path; // path: BACKUP_PATH
+  std::string log_selector;          // `diff log SELECTOR`
   bool ignore_migration_fail = false, mock = false, archive = false;
 };
 
-// `database diff log`: the server logs of both clusters of the last diff.
-int show_diff_logs() {
+// `database diff log [list|INDEX|NAME]`: the server logs of both clusters of the last diff.
+int show_diff_logs(const std::string& selector) {
   std::vector<std::filesystem::path> files;
   for (const char* side : {"db1", "db2"}) {
     auto dir = layout::diff_logs_dir() / side;
@@ -29,10 +30,7 @@ int show_diff_logs() {
   if (files.empty())
     throw Error(ExitCode::generic, fmt::format("no logs of a previous diff in {}", layout::diff_logs_dir().string()),
                 {"run database diff first"});
-  std::string text;
-  for (const auto& f : files) text += fmt::format("==> {} <==\n", f.parent_path().filename().string() + "/" + f.filename().string()) + serverlog::concatenate({f});
-  pager::show(text);
-  return 0;
+  return show_server_logs(files, selector);
 }
 
 // "t1,t2" -> {t1, t2}; empty names are skipped.
@@ -49,7 +47,6 @@ std::vector<std::string> table_list(const std::string& tables) {
 }
 
 int run_diff(const DiffArgs& args) {
-  if (args.path == "log") return show_diff_logs();
   dbdiff::Options options;
   if (!args.path.empty()) options.backup = args.path;
   options.tables = table_list(args.tables);
@@ -77,15 +74,21 @@ void register_diff(CLI::App& app, Globals&, Action& action) {
   sub->add_flag("-m,--mock", args->mock, "hydrate DB2 with USE_MOCK=1");
   sub->add_flag("--archive", args->archive, "BACKUP_PATH is one tar(.gz) file");
   sub->add_option("-o,--output", args->output, "write the diff to FILE");
-  sub->add_option("backup", args->path, "backup directory (default $LOCAL_DIR/focus/postgresql-backup), or `log`");
+  sub->add_option("backup", args->path, "backup directory (default $LOCAL_DIR/focus/postgresql-backup)");
+  auto* log = sub->add_subcommand("log", "server logs of the last diff's clusters, as `database log` shows them");
+  log->add_option("selector", args->log_selector, "list | INDEX | NAME | unique part of a name (default: all)");
+  log->footer(R"EX(Examples:
+  database diff log list           # numbered files of db1/ and db2/
+  database diff log 2              # the second one)EX");
   sub->footer(R"EX(Exit 0 when schema and immutable data are equal, 1 when they differ.
 Examples:
   database backup && database diff         # are migrations in step with db/src?
   database diff ~/prod-backup-normalized -o /tmp/drift.diff
   database diff --tables currency,country
   database diff log                        # server logs of the last diff)EX");
-  sub->callback([&action, args] {
-    action = [args] { return run_diff(*args); };
+  sub->require_subcommand(0, 1);
+  sub->callback([&action, args, log] {
+    action = [args, log] { return log->parsed() ? show_diff_logs(args->log_selector) : run_diff(*args); };
   });
 }
 

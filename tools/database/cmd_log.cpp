@@ -16,16 +16,23 @@ struct LogOptions {
 };
 
 int run_log(const LogOptions& options) {
-  auto files = serverlog::list(env::pg_working_dir() / "data" / "log");
+  auto dir = env::pg_working_dir() / "data" / "log";
+  auto files = serverlog::list(dir);
   if (files.empty()) {
-    log::Logger("db log").warn("no log files in {}", (env::pg_working_dir() / "data" / "log").string());
+    log::Logger("db log").warn("no log files in {}", dir.string());
     return 0;
   }
-  if (options.selector == "list") {
+  return show_server_logs(files, options.selector);
+}
+
+} // namespace
+
+int show_server_logs(std::vector<std::filesystem::path> files, const std::string& selector) {
+  if (selector == "list") {
     std::cout << serverlog::format_list(files) << std::flush;
     return 0;
   }
-  if (!options.selector.empty()) files = {serverlog::select(files, options.selector)};
+  if (!selector.empty()) files = {serverlog::select(files, selector)};
   // Piped, the output is the shell tool's `cat` of the files (SPEC: plain concatenation).
   if (!pager::stdout_is_terminal())
     serverlog::write_back_to_back(files, std::cout);
@@ -33,8 +40,6 @@ int run_log(const LogOptions& options) {
     pager::show(serverlog::concatenate(files));
   return 0;
 }
-
-} // namespace
 
 void register_log(CLI::App& app, Globals&, Action& action) {
   auto options = std::make_shared<LogOptions>();

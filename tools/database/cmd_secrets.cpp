@@ -27,7 +27,10 @@ int run_secrets_load(const Globals& globals, const SecretsLoadOptions& options) 
 void register_secrets(CLI::App& app, Globals& globals, Action& action) {
   auto options = std::make_shared<SecretsLoadOptions>();
   auto* sub = app.add_subcommand("secrets", "manage hectic.secret");
-  sub->require_subcommand(1);
+  sub->require_subcommand(0, 1); // alone: its help on stderr, exit 1, like `database` alone
+  sub->footer(R"EX(Examples:
+  database secrets load                              # the dotenv source into the project's cluster
+  database -u "$PROD_URL" secrets load -f .env.production)EX");
   auto* load = sub->add_subcommand("load", "apply the bundle and load the dotenv source into hectic.secret (touches no cluster)");
   load->add_option("-f,--file", options->file, "dotenv file (default: HECTIC_DOTENV_CONTENT, HECTIC_DOTENV_FILE, $LOCAL_DIR/.env.$ENVIRONMENT)");
   load->footer(R"EX(Examples:

@@ -1,6 +1,7 @@
 #pragma once
 // The `database` subcommands: each cmd_<name>.cpp registers one subcommand on the CLI11 app;
 // when it is selected, its callback stores the action main() runs.
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ using Action = cli::Action;
 // The words after `migrator`, split off argv by main before CLI11 sees them (options included);
 // nullopt when CLI11 parsed that far itself (then they are the subcommand's remaining()).
 using MigratorArgs = std::optional<std::vector<std::string>>;
+
+// `database log` and `database diff log`: `list` numbers the files, an index or a (part of a)
+// name picks one, empty shows all (through $PAGER on a terminal, back to back when piped).
+int show_server_logs(std::vector<std::filesystem::path> files, const std::string& selector);
 
 void register_deploy(CLI::App& app, Globals& globals, Action& action);
 void register_init(CLI::App& app, Globals& globals, Action& action);

@@ -13,7 +13,7 @@ namespace hectic::tools::database {
 namespace {
 
 void describe(CLI::App& app) {
-  app.set_version_flag("--version", std::string("database version ") + HECTIC_VERSION);
+  cli::add_standard_flags(app, "database");
   app.footer(R"EX(Examples:
   database deploy                 # fresh cluster, hydrate from db/src, load test-data.sql
   database deploy --reuse         # restart the cluster keeping its data
@@ -26,7 +26,12 @@ void describe(CLI::App& app) {
 
 Environment: LOCAL_DIR, DATABASE_DIR, DATABASE_SOURCE, HYDRATE_ENTRYPOINT, MIGRATION_DIR,
 PATCH_SQL, PG_WORKING_DIR, PG_DATABASE, DB_URL/PGURL, HECTIC_DOTENV_FILE/CONTENT, ENVIRONMENT,
-STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see README).)EX");
+STAGING_*, HYDRATE_LOG, PATCH_LOG, PG_LOG_PATH, PAGER, EDITOR, HECTIC_LOG (see README).
+
+Exit codes: 0 ok, 1 error (also no subcommand: this help on stderr), 2 ambiguous arguments,
+busy socket or server could not start, 3 missing argument, variable or database URL, 4 a
+migration failed, 5 an --inherits table is missing, 9 unknown argument, 13 unexpected state,
+127 missing program, 130 interrupted.)EX");
   app.require_subcommand(0, 1); // a second one is an extra: cli::run_main calls it ambiguous (exit 2)
   app.fallthrough();
 }
@@ -81,10 +86,13 @@ CommandLine split_migrator_call(int argc, char** argv) {
   return line;
 }
 
-// The selected subcommand's action; none selected: the help on stderr, exit 1 (README "database").
+// The selected subcommand's action; none selected: the help of the innermost selected group
+// (`database`, `database secrets`) on stderr, exit 1 (README "database").
 int dispatch(const CLI::App& app, const Action& action) {
   if (!action) {
-    std::cerr << app.help();
+    const CLI::App* group = &app;
+    while (!group->get_subcommands().empty()) group = group->get_subcommands().front();
+    std::cerr << group->help();
     return exit_status(ExitCode::generic);
   }
   return action();

@@ -19,7 +19,7 @@ std::string resolve_url(const Globals& globals) {
   if (globals.url && !globals.url->empty()) return *globals.url;
   for (const char* name : {"PGURL", "DB_URL"})
     if (auto value = env::get(name); value && !value->empty()) return *value;
-  throw Error(ExitCode::missing_argument, "no database url: -u, PGURL and DB_URL are all unset",
+  throw Error(ExitCode::missing_argument, "no database URL: pass -u/--url, or set PGURL or DB_URL",
               {"db-ops -u URL secrets load, or export PGURL"});
 }
 

@@ -10,7 +10,7 @@ namespace hectic::tools::db_ops {
 namespace {
 
 void describe(CLI::App& app, Globals& globals) {
-  app.set_version_flag("--version", std::string("db-ops version ") + HECTIC_VERSION);
+  cli::add_standard_flags(app, "db-ops");
   app.add_option("-u,--url", globals.url, "connection URL (default: PGURL, then DB_URL)");
   app.footer(R"EX(Examples:
   db-ops -u "$PROD_URL" secrets load -f .env.production

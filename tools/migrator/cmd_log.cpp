@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/base/cli.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::tools::migrator {
@@ -26,7 +27,7 @@ int run_log(const Globals& globals, const LogOptions& options) {
 void register_log(CLI::App& app, const Globals& globals, Action& action) {
   auto options = std::make_shared<LogOptions>();
   auto* sub = app.add_subcommand("log", "the latest migrate/apply runs");
-  sub->add_option("-n,--limit", options->limit, "how many runs (default 20)");
+  sub->add_option("-n,--limit", options->limit, "how many runs (default 20)")->check(cli::positive_count());
   sub->add_flag("--json", options->json, "machine-readable output");
   sub->footer("Example: migrator log -n 5");
   sub->callback([&globals, &action, options] {

@@ -1,4 +1,5 @@
 // `migrator migrate up [N|all|latest|head] | down [N|all] | to NAME|latest|head|last`.
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -55,6 +56,17 @@ struct MigrateArgs {
   std::string up, down, to;
 };
 
+// up/down's N: a whole number or one of words; else exit 9 naming the value.
+CLI::Validator steps(std::vector<std::string> words) {
+  return CLI::Validator(
+      [words](std::string& value) -> std::string {
+        bool number = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+        if (number || std::find(words.begin(), words.end(), value) != words.end()) return {};
+        return fmt::format("expected a number or {}, got '{}'", fmt::join(words, ", "), value);
+      },
+      "N");
+}
+
 } // namespace
 
 void register_migrate(CLI::App& app, const Globals& globals, Action& action) {
@@ -62,11 +74,11 @@ void register_migrate(CLI::App& app, const Globals& globals, Action& action) {
   auto* sub = app.add_subcommand("migrate", "apply or revert migrations");
   sub->footer("Examples: migrator migrate up all | migrate down 2 | migrate to NAME");
   auto* up = sub->add_subcommand("up", "apply N pending migrations (default 1)");
-  up->add_option("N", args->up, "a number, all, latest or head");
+  up->add_option("N", args->up, "a number, all, latest or head")->check(steps({"all", "latest", "head"}));
   auto* down = sub->add_subcommand("down", "revert N applied migrations (default 1)");
-  down->add_option("N", args->down, "a number or all");
+  down->add_option("N", args->down, "a number or all")->check(steps({"all"}));
   auto* to = sub->add_subcommand("to", "go to a migration, forward or backward");
-  to->add_option("NAME", args->to, "a migration name, latest, head or last");
+  to->add_option("NAME", args->to, "a migration name, latest, head or last")->required();
   sub->callback([&globals, &action, args, sub, up, down] {
     action = [&globals, args, sub, up, down] {
       MigrateOptions options;

@@ -9,7 +9,17 @@ namespace {
 
 struct StatusOptions {
   bool json = false;
+  bool exit_code = false; // --exit-code: 1 when something is pending or drifted (a CI gate)
 };
+
+// Something to do or to look at: a pending migration, or an applied one whose file changed or
+// is gone.
+bool out_of_step(const migrate::Status& status) {
+  if (!status.pending.empty()) return true;
+  for (const auto& entry : status.applied)
+    if (entry.drifted) return true;
+  return false;
+}
 
 int run_status(const Globals& globals, const StatusOptions& options) {
   auto status = migrate::status(globals.to_options("status"));
@@ -17,7 +27,7 @@ int run_status(const Globals& globals, const StatusOptions& options) {
     std::cout << migrate::to_json(status).dump(2) << '\n';
   else
     std::cout << migrate::to_text(status);
-  return 0;
+  return options.exit_code && out_of_step(status) ? 1 : 0;
 }
 
 } // namespace
@@ -27,7 +37,8 @@ void register_status(CLI::App& app, const Globals& globals, Action& action) {
   auto* sub = app.add_subcommand("status", "applied, pending and drifted migrations");
   sub->alias("fetch");
   sub->add_flag("--json", options->json, "machine-readable output");
-  sub->footer("Example: migrator status --json");
+  sub->add_flag("--exit-code", options->exit_code, "exit 1 when migrations are pending or drifted (CI gate)");
+  sub->footer("Examples: migrator status --json | migrator status --exit-code || echo 'migrations to apply'");
   sub->callback([&globals, &action, options] {
     action = [&globals, options] { return run_status(globals, *options); };
   });

@@ -72,13 +72,7 @@ argument or DB_URL, 4 migration failed (rolled back), 9 unknown argument, 13 bun
 mismatch, 130 interrupted.
 )";
 
-// What the command line selected besides a subcommand: -V, the `help` subcommand.
-struct TopLevel {
-  bool version = false;
-  CLI::App* help = nullptr;
-};
-
-void register_globals(CLI::App& app, Globals& globals, TopLevel& top) {
+void register_globals(CLI::App& app, Globals& globals) {
   app.fallthrough(); // options may follow the subcommand
   app.add_option("-u,--db-url", globals.url)->envname("DB_URL");
   app.add_option("-d,--migration-dir", globals.migration_dir)->envname("MIGRATION_DIR");
@@ -89,8 +83,7 @@ void register_globals(CLI::App& app, Globals& globals, TopLevel& top) {
   app.add_option("--lock-timeout", globals.lock_timeout);
   app.add_option("--statement-timeout", globals.statement_timeout);
   app.add_option("--lock-wait", globals.lock_wait);
-  app.add_flag("-V,--version", top.version);
-  top.help = app.add_subcommand("help", "show the help");
+  cli::add_standard_flags(app, "migrator");
 }
 
 void register_subcommands(CLI::App& app, const Globals& globals, Action& action) {
@@ -105,32 +98,9 @@ void register_subcommands(CLI::App& app, const Globals& globals, Action& action)
   register_log(app, globals, action);
 }
 
-// Unknown arguments are collected (not a CLI11 error) so that dispatch can name them as the
+// Unknown arguments are collected (not a CLI11 error) so that cli::run_main names them as the
 // shell migrator does; subcommands fall through to the app, so the app's list has them all.
 void collect_unknown_arguments(CLI::App& app) { app.allow_extras(); }
-
-// "migrate up" for `migrator migrate up 2`: the selected subcommands, outermost first.
-std::string selected_path(const CLI::App& app) {
-  std::string path;
-  for (auto subs = app.get_subcommands(); !subs.empty(); subs = subs[0]->get_subcommands())
-    path += (path.empty() ? "" : " ") + subs[0]->get_name();
-  return path;
-}
-
-// Throws Error(unknown_argument) for the first argument no option or subcommand took. An
-// option keeps the shell migrator's text, `<subcommand> argument <arg> does not exists`
-// (sic), which the shell tools' test suite greps.
-void reject_unknown_arguments(const CLI::App& app) {
-  auto unknown = app.remaining(true);
-  if (unknown.empty()) return;
-  const std::string& arg = unknown.front();
-  auto path = selected_path(app);
-  if (path.empty() || arg.size() < 2 || arg[0] != '-')
-    throw Error(ExitCode::unknown_argument, fmt::format("the following argument was not expected: {}", arg),
-                {"see migrator --help"});
-  throw Error(ExitCode::unknown_argument, fmt::format("{} argument {} does not exists", path, arg),
-              {fmt::format("see migrator {} --help", path)});
-}
 
 // `migrator --help` is k_help; a subcommand keeps CLI11's help (it was created with the default
 // formatter before this one replaces the app's).
@@ -138,19 +108,29 @@ void use_top_level_help(CLI::App& app) {
   app.formatter_fn([](const CLI::App*, std::string, CLI::AppFormatMode) { return std::string(k_help); });
 }
 
-// After parsing: -V, help (also no subcommand at all), then the selected subcommand's action.
-int dispatch(const CLI::App& app, const Globals& globals, const TopLevel& top, const Action& action) {
-  if (top.version) {
-    std::cout << "migrator version " << HECTIC_VERSION << '\n';
-    return 0;
+// The interval options, checked here: CLI11 2.1 does not run the validators of an app's own
+// options once a subcommand took over (the values reached the server unchecked).
+void check_intervals(const Globals& globals) {
+  const std::pair<const char*, const std::string*> options[] = {{"--lock-timeout", &globals.lock_timeout},
+                                                                  {"--statement-timeout", &globals.statement_timeout},
+                                                                  {"--lock-wait", &globals.lock_wait}};
+  for (const auto& [name, value] : options) {
+    std::string text = *value;
+    if (text.empty()) continue;
+    if (auto problem = cli::duration()(text); !problem.empty())
+      throw Error(ExitCode::unknown_argument, fmt::format("{}: {}", name, problem), {"see migrator --help"});
   }
-  reject_unknown_arguments(app);
+}
+
+// After parsing: no subcommand at all is the help, else the selected subcommand's action.
+int dispatch(const CLI::App& app, const Globals& globals, const Action& action) {
+  check_intervals(globals);
   auto selected = app.get_subcommands();
   // Not require_subcommand(0, 1): that would make `migrate up down` read `down` as up's N.
   if (selected.size() > 1)
     throw Error(ExitCode::ambiguous, fmt::format("ambiguous subcommand: decide {} or {}", selected[0]->get_name(),
                                                  selected[1]->get_name()));
-  if (selected.empty() || selected[0] == top.help) {
+  if (selected.empty()) {
     std::cout << k_help;
     return 0;
   }
@@ -170,11 +150,10 @@ int main(int argc, char** argv) {
   interrupt::install();
   CLI::App app{"migrator"};
   Globals globals;
-  TopLevel top;
   Action action;
-  register_globals(app, globals, top);
+  register_globals(app, globals);
   register_subcommands(app, globals, action);
   collect_unknown_arguments(app);
   use_top_level_help(app);
-  return cli::run_main(app, argc, argv, {"migrator"}, [&] { return dispatch(app, globals, top, action); });
+  return cli::run_main(app, argc, argv, {"migrator"}, [&] { return dispatch(app, globals, action); });
 }

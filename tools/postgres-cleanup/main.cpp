@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
   using namespace hectic;
   CLI::App app{"postgres-cleanup: stop the PostgreSQL server of PG_WORKING_DIR (started by "
                "postgres-init) and wait for it"};
-  app.set_version_flag("--version", std::string("postgres-cleanup ") + HECTIC_VERSION);
+  cli::add_standard_flags(app, "postgres-cleanup", false);
   app.footer(tools::postgres_cleanup::k_help_footer);
   tools::postgres_cleanup::Options options;
   tools::postgres_cleanup::register_options(app, options);

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   interrupt::install();
   CLI::App app{"postgres-init: create (or reuse) and start the throw-away PostgreSQL cluster of "
                "PG_WORKING_DIR, then print its connection variables for eval"};
-  app.set_version_flag("--version", std::string("postgres-init ") + HECTIC_VERSION);
+  cli::add_standard_flags(app, "postgres-init", false);
   app.footer(tools::postgres_init::k_help_footer);
   tools::postgres_init::Options options;
   tools::postgres_init::register_options(app, options);
