@@ -42,6 +42,14 @@ std::string utc_now(const char* strftime_format) {
 
 std::string utc_stamp_for_filename() { return utc_now("%Y-%m-%dT%H-%M-%SZ"); }
 std::string utc_now_text() { return utc_now("%Y-%m-%d %H:%M:%S UTC"); }
+std::string iso8601_utc(std::string_view utc_text) {
+  std::string text(utc_text);
+  if (text.size() == 23 && text.compare(19, 4, " UTC") == 0) text.resize(19);
+  if (text.size() != 19 || text[10] != ' ') return std::string(utc_text);
+  text[10] = 'T';
+  return text + "Z";
+}
+std::string utc_now_iso8601() { return utc_now("%Y-%m-%dT%H:%M:%SZ"); }
 std::string utc_compact_stamp() { return utc_now("%Y%m%d%H%M%S"); }
 
 } // namespace hectic::text

@@ -25,6 +25,11 @@ std::string utc_now(const char* strftime_format);
 std::string utc_stamp_for_filename();
 // "2026-11-21 11:47:44 UTC".
 std::string utc_now_text();
+// "2026-12-01T20:38:09Z" (ISO 8601 UTC, the form of every timestamp in JSON output) from a UTC
+// time written "2026-12-01 20:38:09" (a trailing " UTC" allowed); other text comes back as is.
+std::string iso8601_utc(std::string_view utc_text);
+// "2026-12-01T20:38:09Z": now.
+std::string utc_now_iso8601();
 // "20261121114744": the migration directory stamp.
 std::string utc_compact_stamp();
 

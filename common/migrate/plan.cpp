@@ -176,7 +176,7 @@ json plan(const Options& options) {
   auto connection = connect(options);
   auto s = compute_plan_state(*connection, options);
   return json{{"format", k_plan_format},
-              {"created_at", text::utc_now_text()},
+              {"created_at", text::utc_now_iso8601()},
               {"database", pq::redact(options.url)},
               {"bundle_version", std::string(bundle::version())},
               {"schema_fingerprint", s.schema},

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/base/text.hpp"
 #include "common/migrate/bundle.hpp"
 #include "common/migrate/migrate.hpp"
 
@@ -45,7 +46,7 @@ json to_json(const Status& status) {
   json applied = json::array(), pending = json::array(), drifted = json::array(),
        missing = json::array();
   for (const auto& e : status.applied) {
-    applied.push_back({{"name", e.name}, {"hash", e.recorded}, {"applied_at", e.applied_at},
+    applied.push_back({{"name", e.name}, {"hash", e.recorded}, {"applied_at", text::iso8601_utc(e.applied_at)},
                        {"current_hash", e.hash.empty() ? json(nullptr) : json(e.hash)},
                        {"drifted", e.drifted}, {"missing", e.missing}});
     if (e.drifted) drifted.push_back(e.name);
@@ -177,13 +178,18 @@ json run_log(const Options& options, int limit) {
       "         migrations, error, run_by"
       "  FROM hectic.migration_run ORDER BY id DESC LIMIT $1) AS x",
       {std::to_string(limit)});
-  for (int i = 0; i < r.rows(); ++i) runs.push_back(json::parse(r.get(i, 0)));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto run = json::parse(r.get(i, 0));
+    for (const char* key : {"started_at", "finished_at"})
+      if (run.contains(key) && run[key].is_string()) run[key] = text::iso8601_utc(run[key].get<std::string>());
+    runs.push_back(std::move(run));
+  }
   return runs;
 }
 
 std::string run_log_to_text(const json& runs) {
   if (runs.empty()) return "no migrator runs recorded\n";
-  std::string out = fmt::format("{:>5}  {:<19}  {:>8}  {:<11}  {:<14}  {:<24}  {}\n", "ID",
+  std::string out = fmt::format("{:>5}  {:<20}  {:>8}  {:<11}  {:<14}  {:<24}  {}\n", "ID",
                                 "STARTED (UTC)", "SECONDS", "STATUS", "BUILD", "COMMAND",
                                 "MIGRATIONS");
   for (const auto& run : runs) {
@@ -193,7 +199,7 @@ std::string run_log_to_text(const json& runs) {
     std::string seconds = run.contains("seconds") && run["seconds"].is_number()
                               ? fmt::format("{:.3f}", run["seconds"].get<double>())
                               : "-";
-    out += fmt::format("{:>5}  {:<19}  {:>8}  {:<11}  {:<14}  {:<24}  {}\n",
+    out += fmt::format("{:>5}  {:<20}  {:>8}  {:<11}  {:<14}  {:<24}  {}\n",
                        run.value("id", 0LL), text("started_at"), seconds, text("status"),
                        text("build_id"), text("command"), run["migrations"].size());
     for (const auto& m : run["migrations"]) out += fmt::format("       {}\n", m.get<std::string>());

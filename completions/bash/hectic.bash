@@ -238,7 +238,7 @@ _hectic_database() {
 
     case $_hectic_prev in
         -o | --output | -f | --file) _hectic_files; return ;;
-        --format) _hectic_reply "text json"; return ;;
+        --format) if [[ ${pos[0]-} == status ]]; then _hectic_reply "text json"; else _hectic_reply "shell json"; fi; return ;;
         -u | --url | -i | --inherits | --role | --database | --admin-role | --tables) return ;;
     esac
 
@@ -247,8 +247,8 @@ _hectic_database() {
         local opts="-h --help -u --url -i --inherits"
         case $sub in
             "") opts+=" --version" ;;
-            deploy) opts+=" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup" ;;
-            init) opts+=" --reuse" ;;
+            deploy) opts+=" --reuse -P --no-patch -H --no-hydrate -m --mock -c --cleanup --format" ;;
+            init) opts+=" --reuse --format" ;;
             hydrate) opts+=" -H --no-hook -m --mock" ;;
             patch) opts+=" -e --edit" ;;
             check) opts+=" -P --no-patch -H --no-hydrate -m --mock" ;;

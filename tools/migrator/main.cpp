@@ -34,7 +34,9 @@ Commands:
                                 migrator create --name 'add users'
   list [--raw]                migration names in order (notes for incomplete ones)
                                 migrator list --raw
-  status [--json]             applied, pending and drifted migrations (alias: fetch)
+  status [--json] [--exit-code]
+                              applied, pending and drifted migrations (alias: fetch);
+                              --exit-code: exit 1 when any is pending or drifted (CI gate)
                                 migrator status --json
   plan [--output-json FILE] [--output-human FILE]
                               pending migrations + a fingerprint of the database schema

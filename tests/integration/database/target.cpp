@@ -54,9 +54,16 @@ TEST_CASE("status of a project without a cluster: not running, exit 0, nothing c
 TEST_CASE("deploy then test, hydrate, migrator and backup with no URL use the project's cluster") {
   Sandbox sandbox;
   copy_example(sandbox);
-  auto deploy = sandbox.run("database", {"deploy"});
+  auto deploy = sandbox.run("database", {"deploy", "--format", "json"});
   INFO(deploy.err);
   REQUIRE(deploy.code == 0);
+  // Issue 16 point 4: the object is the last line (the scripts' own output comes before it).
+  auto last_line = deploy.out.substr(deploy.out.rfind('\n', deploy.out.size() - 2) + 1);
+  auto deployed = nlohmann::json::parse(last_line);
+  CHECK(contains(deployed["PGURL"].get<std::string>(), "postgresql://"));
+  auto init = sandbox.run("database", {"init", "--reuse", "--format", "json"});
+  REQUIRE(init.code == 0);
+  CHECK(nlohmann::json::parse(init.out)["PGURL"] == deployed["PGURL"]);
 
   auto test = sandbox.run("database", {"test"});
   INFO(test.out << test.err);

@@ -36,3 +36,14 @@ TEST_CASE("UTC stamps have their documented shapes") {
   CHECK(std::regex_match(text::utc_now_text(), std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC)")));
   CHECK(std::regex_match(text::utc_compact_stamp(), std::regex(R"(\d{14})")));
 }
+
+TEST_CASE("iso8601_utc: the JSON form of a UTC time, other text unchanged") {
+  CHECK(hectic::text::iso8601_utc("2026-12-01 20:38:09") == "2026-12-01T20:38:09Z");
+  CHECK(hectic::text::iso8601_utc("2026-12-01 20:38:09 UTC") == "2026-12-01T20:38:09Z");
+  CHECK(hectic::text::iso8601_utc("") == "");
+  CHECK(hectic::text::iso8601_utc("yesterday") == "yesterday");
+  auto now = hectic::text::utc_now_iso8601();
+  CHECK(now.size() == 20);
+  CHECK(now[10] == 'T');
+  CHECK(now.back() == 'Z');
+}
