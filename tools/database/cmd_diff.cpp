@@ -30,7 +30,14 @@ int show_diff_logs(const std::string& selector) {
   if (files.empty())
     throw Error(ExitCode::generic, fmt::format("no logs of a previous diff in {}", layout::diff_logs_dir().string()),
                 {"run database diff first"});
-  return show_server_logs(files, selector);
+  if (!selector.empty()) return show_server_logs(files, selector);
+  // All of them: each headed by its side (db1/ or db2/), piped or not.
+  std::string text;
+  for (const auto& f : files)
+    text += fmt::format("==> {}/{} <==\n", f.parent_path().filename().string(), f.filename().string()) +
+            serverlog::concatenate({f});
+  pager::show(text);
+  return 0;
 }
 
 // "t1,t2" -> {t1, t2}; empty names are skipped.

@@ -200,9 +200,9 @@ TEST_CASE("normalize-backup --admin-role of a backup without our account's role"
   sandbox.start_cluster();
   auto prod_url = production_cluster(sandbox, (sandbox.path() / "prod-pg").string());
 
-  // A `database backup` of it (database_name: proddb).
+  // A `database backup` of it (database_name: proddb): another server only with -u (issue 16).
   auto backup = sandbox.path() / "prod-backup";
-  auto made = sandbox.run("database", {"backup", "-o", backup.string()}, {{"DB_URL", prod_url}});
+  auto made = sandbox.run("database", {"-u", prod_url, "backup", "-o", backup.string()});
   INFO(made.err);
   REQUIRE(made.code == 0);
   auto normalized = sandbox.path() / "prod-normalized";
