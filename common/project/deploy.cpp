@@ -1,5 +1,7 @@
 #include "common/project/deploy.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -140,6 +142,11 @@ void patch(const std::string& url, const std::vector<std::string>& inherits) {
 
 int edit_patch() {
   auto path = ensure_patch_file();
+  // vi on a pipe waits for keys that never come (or garbles a CI log): refuse before starting it.
+  if (::isatty(STDIN_FILENO) != 1 || ::isatty(STDOUT_FILENO) != 1)
+    throw Error(ExitCode::generic,
+                fmt::format("patch --edit needs a terminal (stdin and stdout): no editor started for {}", path.string()),
+                {"run it from an interactive shell, or edit the file with any tool and run `database patch`"});
   auto editor = user_program::from_env("EDITOR", "vi");
   editor.args.push_back(path.string());
   process::Options options;

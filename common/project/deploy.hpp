@@ -34,7 +34,8 @@ void hydrate(const std::string& url, const HydrateOptions& options);
 std::filesystem::path ensure_patch_file();
 // Runs PATCH_SQL. Output to PATCH_LOG when set.
 void patch(const std::string& url, const std::vector<std::string>& inherits = {});
-// Opens PATCH_SQL in $EDITOR (default vi); returns the editor's exit status.
+// Opens PATCH_SQL in $EDITOR (default vi, run through /bin/sh as git does); returns the
+// editor's exit status. Without a terminal on stdin and stdout: Error(generic), no editor.
 int edit_patch();
 
 // Runs $DATABASE_DIR/test/test.sql (pgTAP); its output goes to stdout. Returns 0 when the TAP

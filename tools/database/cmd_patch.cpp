@@ -22,7 +22,7 @@ int run_patch(const Globals& globals, const PatchOptions& options) {
 void register_patch(CLI::App& app, Globals& globals, Action& action) {
   auto options = std::make_shared<PatchOptions>();
   auto* sub = app.add_subcommand("patch", "run PATCH_SQL (default $PROFILE_DIR/test-data.sql; created empty when missing)");
-  sub->add_flag("-e,--edit", options->edit, "open PATCH_SQL in $EDITOR (default vi) instead");
+  sub->add_flag("-e,--edit", options->edit, "open PATCH_SQL in $EDITOR (default vi; needs a terminal) instead");
   sub->footer(R"EX(Examples:
   database patch                   # load test-data.sql into DB_URL
   database patch --edit            # edit it
