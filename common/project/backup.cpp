@@ -23,6 +23,8 @@ namespace stdfs = std::filesystem;
 namespace {
 
 const log::Logger k_log{"db backup"};
+const log::Logger k_restore_log{"db restore"};
+const log::Logger k_normalize_log{"db normalize-backup"};
 
 bool is_file(const stdfs::path& path) {
   std::error_code ec;
@@ -260,7 +262,7 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   unpack(backup, staged, archive);
   if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
 
-  k_log.info("stopping the cluster of {}", config.working_dir.string());
+  k_restore_log.info("stopping the cluster of {}", config.working_dir.string());
   const bool was_running = cluster::stop(config.working_dir) == cluster::StopOutcome::stopped;
   auto data = config.data_dir();
   auto previous = staging.path() / "previous-data";
@@ -297,7 +299,7 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   try {
     stdfs::rename(staged, data);
     hand_over(config);
-    k_log.info("starting the restored cluster (database {})", restored.database);
+    k_restore_log.info("starting the restored cluster (database {})", restored.database);
     auto endpoint = cluster::start(restored);
     if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
     return endpoint;
@@ -305,7 +307,7 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
     error.with_hint(put_back(!interrupt::requested()));
     throw;
   } catch (...) {
-    k_log.warn("{}", put_back(!interrupt::requested()));
+    k_restore_log.warn("{}", put_back(!interrupt::requested()));
     throw;
   }
 }
@@ -329,7 +331,7 @@ namespace {
 void ensure_superuser_role(pq::Connection& connection, const std::string& role) {
   if (connection.exec_params("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}).scalar() != "0") return;
   connection.exec("CREATE ROLE " + pq::quote_identifier(role) + " LOGIN SUPERUSER");
-  k_log.info("created role {}", role);
+  k_normalize_log.info("created role {}", role);
 }
 
 // The database, owned by owner when it is new or still owned by the admin role it was created
@@ -340,7 +342,7 @@ void ensure_owned_database(pq::Connection& connection, const std::string& databa
       "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", {database});
   if (found.rows() == 0) {
     connection.exec("CREATE DATABASE " + pq::quote_identifier(database) + " OWNER " + pq::quote_identifier(owner));
-    k_log.info("created database {}", database);
+    k_normalize_log.info("created database {}", database);
   } else if (found.get(0, 0) == admin && admin != owner) {
     connection.exec("ALTER DATABASE " + pq::quote_identifier(database) + " OWNER TO " + pq::quote_identifier(owner));
   }
@@ -417,7 +419,7 @@ void normalize(const NormalizeOptions& options) {
   auto database = options.database ? *options.database
                                    : database_name(options.input).value_or(env::get_or("PG_DATABASE", "testdb"));
   auto config = prepare_normalize_cluster(options, work.path(), database);
-  k_log.info("starting the backup in a throw-away cluster to normalise it");
+  k_normalize_log.info("starting the backup in a throw-away cluster to normalise it");
   auto endpoint = cluster::start(config);
   normalize_roles(config, endpoint, options, database);
   // Stop before the guard's removal: the data dir is what we pack.

@@ -43,9 +43,11 @@ int edit_patch();
 // Throws Error(generic) naming the path when it is missing.
 int run_tests(const std::string& url, const std::vector<std::string>& inherits = {});
 
-// `secrets load`: bundle + dotenv source into hectic.secret. Throws Error(missing_argument)
-// when there is no dotenv source or an explicit file is unreadable. Returns the pairs loaded.
-int load_secrets(const std::string& url, const std::optional<std::filesystem::path>& file);
+// `secrets load`: bundle + dotenv source into hectic.secret, which then holds exactly those
+// keys (the others are removed). dry_run: prints "+ KEY" / "- KEY" for the keys it would add /
+// remove and writes nothing. Throws Error(missing_argument) when there is no dotenv source or
+// an explicit file is unreadable. Returns the pairs loaded (or that would be).
+int load_secrets(const std::string& url, const std::optional<std::filesystem::path>& file, bool dry_run = false);
 
 // postgres-init in-process (PG_REUSE or reuse keeps the data).
 cluster::Endpoint init(bool reuse);
