@@ -75,10 +75,9 @@ void hand_over(const cluster::Config& config) {
   cluster::detail::chown_tree(config.working_dir, {config.run_as->uid, config.run_as->gid});
 }
 
+// Private whatever the umask: these files sit in backups and data dirs of production data.
 void write_text(const stdfs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) fail(ExitCode::generic, "cannot write {}", path.string());
+  fs::write_file_atomic(path, text, {.mode = 0600, .new_file_mode = 0600, .owner = std::nullopt, .follow_symlink = false});
 }
 
 stdfs::path absolute_clean(const stdfs::path& path) { return stdfs::weakly_canonical(stdfs::absolute(path)); }
@@ -113,6 +112,16 @@ void check_replaceable(const stdfs::path& dir) {
 fs::TempDir staging_beside(const stdfs::path& dir) {
   const auto target = absolute_clean(dir);
   return fs::TempDir(target.filename().string() + ".tmp", target.parent_path());
+}
+
+// A backup holds the cluster's data: its files 0600 in a 0700 directory, whatever the umask
+// tar and pg_basebackup created them with.
+void make_private(const stdfs::path& dir) {
+  stdfs::permissions(dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
+  for (const auto& entry : stdfs::directory_iterator(dir))
+    if (entry.is_regular_file())
+      stdfs::permissions(entry.path(), stdfs::perms::owner_read | stdfs::perms::owner_write,
+                         stdfs::perm_options::replace);
 }
 
 // Replaces dir by staged (a sibling) in one rename, after removing the old dir.
@@ -190,6 +199,7 @@ void create(const std::string& url, const stdfs::path& dir) {
                        options);
   if (keywords.count("dbname") && !keywords["dbname"].empty())
     write_text(staged / "database_name", keywords["dbname"] + "\n");
+  make_private(staged);
   replace_dir(staged, dir);
   staging.keep(); // it is dir now; on a failure staging removes the partial backup
 }
@@ -398,6 +408,7 @@ void pack_normalized(const stdfs::path& data, const stdfs::path& output, const s
   process::Options pack;
   pack.timeout = std::nullopt; // packs the whole cluster: no bound, Ctrl-C still stops it
   process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."}, pack);
+  make_private(staged);
   write_text(staged / "database_name", database + "\n");
   replace_dir(staged, output);
   staging.keep(); // it is output now; on a failure staging removes the partial archive

@@ -122,8 +122,8 @@ std::filesystem::path ensure_patch_file() {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-    std::ofstream create(path);
-    if (!create) fail(ExitCode::generic, "cannot create patch file {}", path.string());
+    // Private from the start: pull_staging keeps the mode of the file it fills with staging rows.
+    fs::write_file_atomic(path, "", {.mode = std::nullopt, .new_file_mode = 0600, .owner = std::nullopt, .follow_symlink = true});
     k_patch_log.info("created empty patch file {}", path.string());
   }
   return path;
