@@ -13,6 +13,7 @@
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
+#include "common/base/progress.hpp"
 #include "common/pg/pgbin.hpp"
 #include "common/pg/pq.hpp"
 #include "common/pg/quote.hpp"
@@ -192,11 +193,16 @@ void create(const std::string& url, const stdfs::path& dir) {
   allow_local_replication(url);
   process::Options options;
   options.timeout = std::nullopt; // copies the whole cluster: no bound, Ctrl-C still stops it
-  process::run_checked(pgbin::program("pg_basebackup"),
-                       {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
-                        "--checkpoint=fast", "--no-password",
-                        "--dbname=" + pq::conninfo_for_child(url, options.env_set)},
-                       options);
+  std::vector<std::string> args{"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
+                                "--checkpoint=fast", "--no-password",
+                                "--dbname=" + pq::conninfo_for_child(url, options.env_set)};
+  if (progress::shown()) {
+    // On a terminal pg_basebackup's own byte count is the progress (it writes to stderr).
+    args.push_back("--progress");
+    options.output = process::Output::inherit;
+  }
+  progress::Phase phase("pg_basebackup");
+  process::run_checked(pgbin::program("pg_basebackup"), args, options);
   if (keywords.count("dbname") && !keywords["dbname"].empty())
     write_text(staged / "database_name", keywords["dbname"] + "\n");
   make_private(staged);
@@ -269,7 +275,10 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   stdfs::create_directories(config.working_dir);
   fs::TempDir staging(".restore", config.working_dir);
   auto staged = staging.path() / "data";
-  unpack(backup, staged, archive);
+  {
+    progress::Phase phase("unpacking " + backup.string());
+    unpack(backup, staged, archive);
+  }
   if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
 
   k_restore_log.info("stopping the cluster of {}", config.working_dir.string());
@@ -310,6 +319,7 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
     stdfs::rename(staged, data);
     hand_over(config);
     k_restore_log.info("starting the restored cluster (database {})", restored.database);
+    progress::Phase phase("starting the restored cluster");
     auto endpoint = cluster::start(restored);
     if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
     return endpoint;
@@ -429,12 +439,19 @@ void normalize(const NormalizeOptions& options) {
 
   auto database = options.database ? *options.database
                                    : database_name(options.input).value_or(env::get_or("PG_DATABASE", "testdb"));
-  auto config = prepare_normalize_cluster(options, work.path(), database);
+  auto config = [&] {
+    progress::Phase phase("unpacking " + options.input.string());
+    return prepare_normalize_cluster(options, work.path(), database);
+  }();
   k_normalize_log.info("starting the backup in a throw-away cluster to normalise it");
-  auto endpoint = cluster::start(config);
-  normalize_roles(config, endpoint, options, database);
-  // Stop before the guard's removal: the data dir is what we pack.
-  cluster::stop(config.working_dir);
+  {
+    progress::Phase phase("normalizing roles and access");
+    auto endpoint = cluster::start(config);
+    normalize_roles(config, endpoint, options, database);
+    // Stop before the guard's removal: the data dir is what we pack.
+    cluster::stop(config.working_dir);
+  }
+  progress::Phase phase("packing " + options.output.string());
   pack_normalized(config.data_dir(), options.output, database);
 }
 
