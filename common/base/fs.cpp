@@ -114,7 +114,7 @@ void write_file_atomic(const stdfs::path& given, std::string_view content, const
   const std::string name = path.filename().string();
   UniqueFd dir(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) throw_write_error(path, errno);
-  mode_t mode = options.mode.value_or(0644);
+  mode_t mode = options.mode.value_or(options.new_file_mode);
   struct stat existing {};
   if (!options.mode && ::fstatat(dir.get(), name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 &&
       S_ISREG(existing.st_mode))

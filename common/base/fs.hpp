@@ -43,8 +43,10 @@ struct Owner {
 
 // How write_file_atomic treats the file it replaces.
 struct WriteOptions {
-  // Mode of the new file; unset: an existing file's mode, else 0644.
+  // Mode of the new file; unset: an existing file's mode, else new_file_mode.
   std::optional<mode_t> mode;
+  // Mode when mode is unset and no file exists yet (0600 for production data).
+  mode_t new_file_mode = 0644;
   // Chowned through the temporary's fd before the rename, never by path.
   std::optional<Owner> owner;
   // A symlink at path: true replaces its target (the link kept, a shared test-data.sql); false

@@ -25,13 +25,15 @@ void show(std::string_view text) {
   options.stdin_data = std::string(text);
   options.leaves_sigint = true; // Ctrl-C in less cancels a search; q quits
   options.timeout = std::nullopt; // the user reads as long as they like
+  // sh exits 127 when the pager is not found: the text still has to reach the user.
+  bool shown = false;
   try {
-    process::run(pager.program, pager.args, options);
+    shown = process::run(pager.program, pager.args, options).exit_code != 127;
   } catch (const std::exception&) {
-    // No pager available: the text still has to reach the user.
-    std::cout << text;
-    std::cout.flush();
   }
+  if (shown) return;
+  std::cout << text;
+  std::cout.flush();
 }
 
 } // namespace hectic::pager

@@ -1,28 +1,16 @@
 #include "common/base/user_program.hpp"
 
-#include <sstream>
-
 #include "common/base/env.hpp"
+#include "common/base/text.hpp"
 
 namespace hectic::user_program {
 
-namespace {
-std::vector<std::string> blank_separated_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream spec(text);
-  for (std::string word; spec >> word;) words.push_back(word);
-  return words;
-}
-} // namespace
-
 Command from_env(const char* name, const std::string& fallback) {
-  auto words = blank_separated_words(env::get_or(name, fallback));
-  if (words.empty()) words = blank_separated_words(fallback);
-  Command command;
-  if (words.empty()) return command;
-  command.program = words.front();
-  command.args.assign(words.begin() + 1, words.end());
-  return command;
+  std::string value = std::string(text::trim(env::get_or(name, fallback)));
+  if (value.empty()) value = fallback;
+  // git's run-command.c (prepare_shell_cmd): the user's text is shell code, our arguments are
+  // "$@" after $0 (the variable's name, which sh uses in its error messages).
+  return Command{"/bin/sh", {"-c", value + " \"$@\"", name}};
 }
 
 } // namespace hectic::user_program

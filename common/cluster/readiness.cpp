@@ -149,14 +149,26 @@ private:
   std::optional<Clock::time_point> m_log_grew_at;
 };
 
-// Readiness by PQping on the socket every few ms, until k_start_timeout. On a timeout a
-// half-started server is stopped.
+// The postmaster says it accepts connections: line 8 of postmaster.pid is "ready" (or
+// "standby"), as pg_ctl's wait_for_postmaster_start reads it (src/bin/pg_ctl/pg_ctl.c). A
+// connection before that is refused with a FATAL "the database system is starting up" line
+// in the server log on every start. A pidfile that never gets a status line (a server older
+// than 10) is pinged after a while.
+bool pidfile_says_ready(const stdfs::path& data_dir, Clock::time_point started) {
+  auto pidfile = read_pidfile(data_dir);
+  if (!pidfile) return false;
+  if (pidfile->status == "ready" || pidfile->status == "standby") return true;
+  return pidfile->status.empty() && Clock::now() - started > 2s;
+}
+
+// Readiness by the pidfile's status line, then PQping on the socket, every few ms, until
+// k_start_timeout. On a timeout a half-started server is stopped.
 void wait_until_ready(const stdfs::path& data_dir, const std::string& conninfo, const LogMark& mark,
                       StartResult& outcome) {
   StartupWatch watch(data_dir, conninfo, mark);
   const auto deadline = watch.started() + k_start_timeout;
   while (Clock::now() < deadline) {
-    if (PQping(conninfo.c_str()) == PQPING_OK) {
+    if (pidfile_says_ready(data_dir, watch.started()) && PQping(conninfo.c_str()) == PQPING_OK) {
       outcome.ok = true;
       logger().debug("server ready after {} ms",
                      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - watch.started()).count());

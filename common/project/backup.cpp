@@ -13,6 +13,7 @@
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
+#include "common/base/progress.hpp"
 #include "common/pg/pgbin.hpp"
 #include "common/pg/pq.hpp"
 #include "common/pg/quote.hpp"
@@ -23,6 +24,8 @@ namespace stdfs = std::filesystem;
 namespace {
 
 const log::Logger k_log{"db backup"};
+const log::Logger k_restore_log{"db restore"};
+const log::Logger k_normalize_log{"db normalize-backup"};
 
 bool is_file(const stdfs::path& path) {
   std::error_code ec;
@@ -73,10 +76,9 @@ void hand_over(const cluster::Config& config) {
   cluster::detail::chown_tree(config.working_dir, {config.run_as->uid, config.run_as->gid});
 }
 
+// Private whatever the umask: these files sit in backups and data dirs of production data.
 void write_text(const stdfs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) fail(ExitCode::generic, "cannot write {}", path.string());
+  fs::write_file_atomic(path, text, {.mode = 0600, .new_file_mode = 0600, .owner = std::nullopt, .follow_symlink = false});
 }
 
 stdfs::path absolute_clean(const stdfs::path& path) { return stdfs::weakly_canonical(stdfs::absolute(path)); }
@@ -111,6 +113,16 @@ void check_replaceable(const stdfs::path& dir) {
 fs::TempDir staging_beside(const stdfs::path& dir) {
   const auto target = absolute_clean(dir);
   return fs::TempDir(target.filename().string() + ".tmp", target.parent_path());
+}
+
+// A backup holds the cluster's data: its files 0600 in a 0700 directory, whatever the umask
+// tar and pg_basebackup created them with.
+void make_private(const stdfs::path& dir) {
+  stdfs::permissions(dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
+  for (const auto& entry : stdfs::directory_iterator(dir))
+    if (entry.is_regular_file())
+      stdfs::permissions(entry.path(), stdfs::perms::owner_read | stdfs::perms::owner_write,
+                         stdfs::perm_options::replace);
 }
 
 // Replaces dir by staged (a sibling) in one rename, after removing the old dir.
@@ -181,13 +193,19 @@ void create(const std::string& url, const stdfs::path& dir) {
   allow_local_replication(url);
   process::Options options;
   options.timeout = std::nullopt; // copies the whole cluster: no bound, Ctrl-C still stops it
-  process::run_checked(pgbin::program("pg_basebackup"),
-                       {"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
-                        "--checkpoint=fast", "--no-password",
-                        "--dbname=" + pq::conninfo_for_child(url, options.env_set)},
-                       options);
+  std::vector<std::string> args{"--pgdata=" + staged.string(), "--format=tar", "--gzip", "--wal-method=stream",
+                                "--checkpoint=fast", "--no-password",
+                                "--dbname=" + pq::conninfo_for_child(url, options.env_set)};
+  if (progress::shown()) {
+    // On a terminal pg_basebackup's own byte count is the progress (it writes to stderr).
+    args.push_back("--progress");
+    options.output = process::Output::inherit;
+  }
+  progress::Phase phase("pg_basebackup");
+  process::run_checked(pgbin::program("pg_basebackup"), args, options);
   if (keywords.count("dbname") && !keywords["dbname"].empty())
     write_text(staged / "database_name", keywords["dbname"] + "\n");
+  make_private(staged);
   replace_dir(staged, dir);
   staging.keep(); // it is dir now; on a failure staging removes the partial backup
 }
@@ -257,10 +275,13 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   stdfs::create_directories(config.working_dir);
   fs::TempDir staging(".restore", config.working_dir);
   auto staged = staging.path() / "data";
-  unpack(backup, staged, archive);
+  {
+    progress::Phase phase("unpacking " + backup.string());
+    unpack(backup, staged, archive);
+  }
   if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
 
-  k_log.info("stopping the cluster of {}", config.working_dir.string());
+  k_restore_log.info("stopping the cluster of {}", config.working_dir.string());
   const bool was_running = cluster::stop(config.working_dir) == cluster::StopOutcome::stopped;
   auto data = config.data_dir();
   auto previous = staging.path() / "previous-data";
@@ -297,7 +318,8 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   try {
     stdfs::rename(staged, data);
     hand_over(config);
-    k_log.info("starting the restored cluster (database {})", restored.database);
+    k_restore_log.info("starting the restored cluster (database {})", restored.database);
+    progress::Phase phase("starting the restored cluster");
     auto endpoint = cluster::start(restored);
     if (interrupt::requested()) throw Error(ExitCode::interrupted, "restore interrupted by a signal");
     return endpoint;
@@ -305,7 +327,7 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
     error.with_hint(put_back(!interrupt::requested()));
     throw;
   } catch (...) {
-    k_log.warn("{}", put_back(!interrupt::requested()));
+    k_restore_log.warn("{}", put_back(!interrupt::requested()));
     throw;
   }
 }
@@ -329,7 +351,7 @@ namespace {
 void ensure_superuser_role(pq::Connection& connection, const std::string& role) {
   if (connection.exec_params("SELECT count(*) FROM pg_roles WHERE rolname = $1", {role}).scalar() != "0") return;
   connection.exec("CREATE ROLE " + pq::quote_identifier(role) + " LOGIN SUPERUSER");
-  k_log.info("created role {}", role);
+  k_normalize_log.info("created role {}", role);
 }
 
 // The database, owned by owner when it is new or still owned by the admin role it was created
@@ -340,7 +362,7 @@ void ensure_owned_database(pq::Connection& connection, const std::string& databa
       "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", {database});
   if (found.rows() == 0) {
     connection.exec("CREATE DATABASE " + pq::quote_identifier(database) + " OWNER " + pq::quote_identifier(owner));
-    k_log.info("created database {}", database);
+    k_normalize_log.info("created database {}", database);
   } else if (found.get(0, 0) == admin && admin != owner) {
     connection.exec("ALTER DATABASE " + pq::quote_identifier(database) + " OWNER TO " + pq::quote_identifier(owner));
   }
@@ -396,6 +418,7 @@ void pack_normalized(const stdfs::path& data, const stdfs::path& output, const s
   process::Options pack;
   pack.timeout = std::nullopt; // packs the whole cluster: no bound, Ctrl-C still stops it
   process::run_checked("tar", {"-czf", (staged / "base.tar.gz").string(), "-C", data.string(), "."}, pack);
+  make_private(staged);
   write_text(staged / "database_name", database + "\n");
   replace_dir(staged, output);
   staging.keep(); // it is output now; on a failure staging removes the partial archive
@@ -416,12 +439,19 @@ void normalize(const NormalizeOptions& options) {
 
   auto database = options.database ? *options.database
                                    : database_name(options.input).value_or(env::get_or("PG_DATABASE", "testdb"));
-  auto config = prepare_normalize_cluster(options, work.path(), database);
-  k_log.info("starting the backup in a throw-away cluster to normalise it");
-  auto endpoint = cluster::start(config);
-  normalize_roles(config, endpoint, options, database);
-  // Stop before the guard's removal: the data dir is what we pack.
-  cluster::stop(config.working_dir);
+  auto config = [&] {
+    progress::Phase phase("unpacking " + options.input.string());
+    return prepare_normalize_cluster(options, work.path(), database);
+  }();
+  k_normalize_log.info("starting the backup in a throw-away cluster to normalise it");
+  {
+    progress::Phase phase("normalizing roles and access");
+    auto endpoint = cluster::start(config);
+    normalize_roles(config, endpoint, options, database);
+    // Stop before the guard's removal: the data dir is what we pack.
+    cluster::stop(config.working_dir);
+  }
+  progress::Phase phase("packing " + options.output.string());
   pack_normalized(config.data_dir(), options.output, database);
 }
 

@@ -18,6 +18,7 @@
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
+#include "common/base/progress.hpp"
 #include "common/pg/pgbin.hpp"
 #include "common/pg/pq.hpp"
 #include "common/base/process.hpp"
@@ -356,7 +357,11 @@ Report run(const Options& options) {
   };
   Report report;
   try {
-    auto [url1, url2] = provision_both(dir1.path(), dir2.path(), backup_path, options, hydrate_log);
+    auto [url1, url2] = [&] {
+      progress::Phase phase("provisioning DB1 (backup + migrations) and DB2 (sources)");
+      return provision_both(dir1.path(), dir2.path(), backup_path, options, hydrate_log);
+    }();
+    progress::Phase phase("comparing DB1 and DB2");
     require_tables(url1, url2, options.tables);
     compare_schemas(url1, url2, options, report);
     compare_data(url1, url2, options, report);

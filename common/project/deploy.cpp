@@ -1,8 +1,11 @@
 #include "common/project/deploy.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "common/migrate/bundle.hpp"
@@ -110,8 +113,8 @@ std::filesystem::path ensure_patch_file() {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-    std::ofstream create(path);
-    if (!create) fail(ExitCode::generic, "cannot create patch file {}", path.string());
+    // Private from the start: pull_staging keeps the mode of the file it fills with staging rows.
+    fs::write_file_atomic(path, "", {.mode = std::nullopt, .new_file_mode = 0600, .owner = std::nullopt, .follow_symlink = true});
     k_patch_log.info("created empty patch file {}", path.string());
   }
   return path;
@@ -131,6 +134,11 @@ void patch(const std::string& url, const std::vector<std::string>& inherits) {
 
 int edit_patch() {
   auto path = ensure_patch_file();
+  // vi on a pipe waits for keys that never come (or garbles a CI log): refuse before starting it.
+  if (::isatty(STDIN_FILENO) != 1 || ::isatty(STDOUT_FILENO) != 1)
+    throw Error(ExitCode::generic,
+                fmt::format("patch --edit needs a terminal (stdin and stdout): no editor started for {}", path.string()),
+                {"run it from an interactive shell, or edit the file with any tool and run `database patch`"});
   auto editor = user_program::from_env("EDITOR", "vi");
   editor.args.push_back(path.string());
   process::Options options;
@@ -164,17 +172,60 @@ int run_tests(const std::string& url, const std::vector<std::string>& inherits) 
   return tally.ok() ? 0 : 1;
 }
 
-int load_secrets(const std::string& url, const std::optional<std::filesystem::path>& file) {
+namespace {
+
+dotenv::Source required_source(const std::optional<std::filesystem::path>& file) {
   auto source = dotenv::resolve(file, dotenv::Mode::strict);
   if (!source)
     throw Error(ExitCode::missing_argument,
                 "no dotenv source: HECTIC_DOTENV_CONTENT, HECTIC_DOTENV_FILE and $LOCAL_DIR/.env.$ENVIRONMENT are all unset or unreadable",
                 {"pass -f FILE, or set HECTIC_DOTENV_CONTENT / HECTIC_DOTENV_FILE / ENVIRONMENT"});
+  return *source;
+}
+
+// The keys in hectic.secret now (none when the bundle was never applied), sorted.
+std::set<std::string> stored_secret_keys(pq::Connection& connection) {
+  std::set<std::string> keys;
+  if (connection.exec("SELECT to_regclass('hectic.secret') IS NOT NULL").scalar() != "t") return keys;
+  auto rows = connection.exec("SELECT key FROM hectic.secret");
+  for (int row = 0; row < rows.rows(); ++row) keys.insert(rows.get(row, 0));
+  return keys;
+}
+
+// --dry-run: "+ KEY" for each key the load adds, "- KEY" for each it removes (the load
+// truncates the table first, sql/secret.sql); values are never printed. Nothing is written.
+int preview_secrets(pq::Connection& connection, const dotenv::Source& source) {
+  std::set<std::string> incoming;
+  for (const auto& [key, value] : dotenv::parse(source.content)) incoming.insert(key);
+  auto stored = stored_secret_keys(connection);
+  int added = 0, removed = 0;
+  for (const auto& key : incoming) {
+    if (stored.count(key)) continue;
+    std::cout << "+ " << key << "\n";
+    ++added;
+  }
+  for (const auto& key : stored) {
+    if (incoming.count(key)) continue;
+    std::cout << "- " << key << "\n";
+    ++removed;
+  }
+  std::cout << std::flush;
+  k_secrets_log.info("dry run: {} key(s) to add, {} to remove, {} kept with the value from {}; nothing written",
+                     added, removed, incoming.size() - static_cast<size_t>(added), source.description);
+  return static_cast<int>(incoming.size());
+}
+
+} // namespace
+
+int load_secrets(const std::string& url, const std::optional<std::filesystem::path>& file, bool dry_run) {
+  auto source = required_source(file);
   pq::Connection connection(url, "database secrets");
+  if (dry_run) return preview_secrets(connection, source);
   bundle::apply(connection);
-  bundle::load_secrets(connection, source->content);
-  auto count = static_cast<int>(dotenv::parse(source->content).size());
-  k_secrets_log.info("loaded {} secret(s) from {} into {}", count, source->description, connection.describe());
+  bundle::load_secrets(connection, source.content);
+  auto count = static_cast<int>(dotenv::parse(source.content).size());
+  k_secrets_log.info("loaded {} secret(s) from {} into {} (the table now holds exactly these)", count,
+                     source.description, connection.describe());
   return count;
 }
 
@@ -250,10 +301,14 @@ void check(const DeployOptions& options) {
 void cleanup() {
   auto dir = env::pg_working_dir();
   std::error_code ec;
-  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+  if (!std::filesystem::exists(dir, ec) && !std::filesystem::is_symlink(dir, ec)) {
+    k_cleanup_log.info("nothing to remove: {} does not exist", dir.string());
+    return;
+  }
+  if (!std::filesystem::is_directory(dir, ec))
     throw Error(ExitCode::internal, fmt::format("PG_WORKING_DIR {} is not a directory: not removing it", dir.string()),
                 {"point PG_WORKING_DIR at the cluster's directory (default $LOCAL_DIR/focus/postgresql)"});
-  if (std::filesystem::exists(dir, ec) && !cluster::looks_like_working_dir(dir))
+  if (!cluster::looks_like_working_dir(dir))
     throw Error(ExitCode::generic,
                 fmt::format("{} holds no cluster (no data/ or sock/): not removing it", dir.string()),
                 {"is PG_WORKING_DIR right? remove the directory yourself if it is yours to delete"});

@@ -30,7 +30,8 @@ void hydrate(const std::string& url, const HydrateOptions& options);
 std::filesystem::path ensure_patch_file();
 // Runs PATCH_SQL. Output to PATCH_LOG when set.
 void patch(const std::string& url, const std::vector<std::string>& inherits = {});
-// Opens PATCH_SQL in $EDITOR (default vi); returns the editor's exit status.
+// Opens PATCH_SQL in $EDITOR (default vi, run through /bin/sh as git does); returns the
+// editor's exit status. Without a terminal on stdin and stdout: Error(generic), no editor.
 int edit_patch();
 
 // Runs $DATABASE_DIR/test/test.sql (pgTAP); its output goes to stdout. Returns 0 when the TAP
@@ -38,9 +39,11 @@ int edit_patch();
 // Throws Error(generic) naming the path when it is missing.
 int run_tests(const std::string& url, const std::vector<std::string>& inherits = {});
 
-// `secrets load`: bundle + dotenv source into hectic.secret. Throws Error(missing_argument)
-// when there is no dotenv source or an explicit file is unreadable. Returns the pairs loaded.
-int load_secrets(const std::string& url, const std::optional<std::filesystem::path>& file);
+// `secrets load`: bundle + dotenv source into hectic.secret, which then holds exactly those
+// keys (the others are removed). dry_run: prints "+ KEY" / "- KEY" for the keys it would add /
+// remove and writes nothing. Throws Error(missing_argument) when there is no dotenv source or
+// an explicit file is unreadable. Returns the pairs loaded (or that would be).
+int load_secrets(const std::string& url, const std::optional<std::filesystem::path>& file, bool dry_run = false);
 
 // postgres-init in-process (PG_REUSE or reuse keeps the data).
 cluster::Endpoint init(bool reuse);

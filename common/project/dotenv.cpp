@@ -38,9 +38,11 @@ void refuse_nul(const Source& source) {
               {"remove the NUL byte; a secret cannot hold one (PostgreSQL text cannot)"});
 }
 
-// The source found, checked.
+// The source found, checked, with `export ` prefixes already gone: the bundle's
+// hectic.load_secrets_from_env (0.1.0 included) would store the key "export KEY".
 std::optional<Source> checked(Source source) {
   refuse_nul(source);
+  source.content = strip_export(source.content);
   return source;
 }
 
@@ -77,13 +79,33 @@ std::optional<Source> resolve(const std::optional<std::filesystem::path>& explic
   return std::nullopt;
 }
 
+std::string_view without_export(std::string_view line) {
+  std::string_view rest = text::trim(line);
+  if (!rest.starts_with("export") || rest.size() <= 6 || (rest[6] != ' ' && rest[6] != '\t')) return line;
+  rest = text::trim(rest.substr(6));
+  return rest.find('=') == std::string_view::npos ? line : rest;
+}
+
+std::string strip_export(std::string_view content) {
+  std::string out;
+  out.reserve(content.size());
+  for (bool first = true; ; first = false) {
+    auto newline = content.find('\n');
+    if (!first) out += '\n';
+    out += without_export(content.substr(0, newline));
+    if (newline == std::string_view::npos) break;
+    content = content.substr(newline + 1);
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> parse(std::string_view content) {
   std::vector<std::pair<std::string, std::string>> pairs;
   while (!content.empty()) {
     auto newline = content.find('\n');
     std::string_view line = content.substr(0, newline);
     content = newline == std::string_view::npos ? std::string_view{} : content.substr(newline + 1);
-    line = text::trim(line);
+    line = text::trim(without_export(line));
     if (line.empty() || line.front() == '#') continue;
     auto eq = line.find('=');
     if (eq == std::string_view::npos) continue;

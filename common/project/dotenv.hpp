@@ -29,9 +29,15 @@ enum class Mode {
 // and the file is readable. nullopt when there is none.
 std::optional<Source> resolve(const std::optional<std::filesystem::path>& explicit_file, Mode mode);
 
+// The line without a leading `export ` (shell syntax: `export KEY=VALUE` is KEY=VALUE); other
+// lines, and `export=x` (a key named export), as they are.
+std::string_view without_export(std::string_view line);
+// content with without_export applied to each line, what reaches hectic.load_secrets_from_env.
+std::string strip_export(std::string_view content);
+
 // KEY=VALUE pairs with the rules of hectic.load_secrets_from_env: lines trimmed, blank and
 // '#' lines skipped, split at the first '=', key and value trimmed, one pair of matching outer
-// quotes (' or ") stripped from the value. Lines without '=' are skipped.
+// quotes (' or ") stripped from the value. Lines without '=' are skipped; `export ` is dropped.
 std::vector<std::pair<std::string, std::string>> parse(std::string_view content);
 
 } // namespace hectic::dotenv

@@ -172,7 +172,8 @@ std::size_t pull(const Config& config, const std::filesystem::path& target) {
   }
   if (!setvals.empty()) content += "\n-- sequences follow the pulled ids\n" + setvals;
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
-  fs::write_file_atomic(target, content);
+  // Staging rows are production data: a new file is private (an existing one keeps its mode).
+  fs::write_file_atomic(target, content, {.mode = std::nullopt, .new_file_mode = 0600, .owner = std::nullopt, .follow_symlink = true});
   return content.size();
 }
 

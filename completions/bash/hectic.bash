@@ -256,7 +256,7 @@ _hectic_database() {
             restore) opts+=" --archive" ;;
             normalize-backup) opts+=" -o --output --role --database --admin-role --archive" ;;
             diff) opts+=" --tables --ignore-migration-fail -m --mock --archive -o --output" ;;
-            secrets) opts+=" -f --file" ;;
+            secrets) opts+=" -f --file --dry-run" ;;
             status) opts+=" --format" ;;
         esac
         _hectic_reply "$opts"
@@ -320,7 +320,7 @@ _hectic_db_ops() {
         local opts="-h --help -u --url"
         case ${#pos[@]} in
             0) opts+=" --version" ;;
-            2) opts+=" -f --file" ;;
+            2) opts+=" -f --file --dry-run" ;;
         esac
         _hectic_reply "$opts"
         return

@@ -24,7 +24,7 @@ int run_normalize_backup(const NormalizeArgs& args) {
   options.database = args.database;
   options.admin_role = args.admin_role;
   backup::normalize(options);
-  log::Logger("db backup").info("normalized backup written to {}", options.output.string());
+  log::Logger("db normalize-backup").info("normalized backup written to {}", options.output.string());
   return 0;
 }
 

@@ -23,7 +23,7 @@ int run_patch(const Globals& globals, const PatchOptions& options) {
 void register_patch(CLI::App& app, Globals& globals, Action& action) {
   auto options = std::make_shared<PatchOptions>();
   auto* sub = app.add_subcommand("patch", "run PATCH_SQL (default $PROFILE_DIR/test-data.sql; created empty when missing)");
-  sub->add_flag("-e,--edit", options->edit, "open PATCH_SQL in $EDITOR (default vi) instead");
+  sub->add_flag("-e,--edit", options->edit, "open PATCH_SQL in $EDITOR (default vi; needs a terminal) instead");
   sub->footer(R"EX(Examples:
   database patch                   # load test-data.sql (DB_URL, else PGURL, else the project's cluster)
   database patch --edit            # edit it

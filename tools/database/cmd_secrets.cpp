@@ -10,6 +10,7 @@ namespace {
 
 struct SecretsLoadOptions {
   std::optional<std::string> file; // -f/--file; else the dotenv source of common/project/dotenv.hpp
+  bool dry_run = false;             // --dry-run: list the keys added and removed, write nothing
 };
 
 int run_secrets_load(const Globals& globals, const SecretsLoadOptions& options) {
@@ -18,7 +19,8 @@ int run_secrets_load(const Globals& globals, const SecretsLoadOptions& options) 
     pq::Connection connection(url, "database secrets");
     deploy::check_inherits(connection, globals.inherits);
   }
-  deploy::load_secrets(url, options.file ? std::optional<std::filesystem::path>(*options.file) : std::nullopt);
+  deploy::load_secrets(url, options.file ? std::optional<std::filesystem::path>(*options.file) : std::nullopt,
+                       options.dry_run);
   return 0;
 }
 
@@ -31,9 +33,13 @@ void register_secrets(CLI::App& app, Globals& globals, Action& action) {
   sub->footer(R"EX(Examples:
   database secrets load                              # the dotenv source into the project's cluster
   database -u "$PROD_URL" secrets load -f .env.production)EX");
-  auto* load = sub->add_subcommand("load", "apply the bundle and load the dotenv source into hectic.secret (touches no cluster)");
+  auto* load = sub->add_subcommand(
+      "load", "apply the bundle and load the dotenv source into hectic.secret: replaces the whole hectic.secret "
+              "table (keys not in the source are removed); touches no cluster");
   load->add_option("-f,--file", options->file, "dotenv file (default: HECTIC_DOTENV_CONTENT, HECTIC_DOTENV_FILE, $LOCAL_DIR/.env.$ENVIRONMENT)");
+  load->add_flag("--dry-run", options->dry_run, "list the keys that would be added (+) and removed (-); write nothing");
   load->footer(R"EX(Examples:
+  database -u "$PROD_URL" secrets load -f .env.production --dry-run   # + KEY / - KEY, nothing written
   database -u "$PROD_URL" secrets load -f .env.production
   ENVIRONMENT=staging database secrets load        # $LOCAL_DIR/.env.staging
   HECTIC_DOTENV_CONTENT="$(vault read ...)" database secrets load)EX");

@@ -9,6 +9,9 @@
 namespace hectic::tools::migrator {
 namespace {
 
+// A plan holds the SQL that will run in production: a new plan file is private.
+const fs::WriteOptions k_private{.mode = std::nullopt, .new_file_mode = 0600, .owner = std::nullopt, .follow_symlink = true};
+
 struct PlanOptions {
   std::string output_json;
   std::string output_human;
@@ -20,11 +23,11 @@ int run_plan(const Globals& globals, const PlanOptions& options) {
   std::cout << human;
   const log::Logger logger("migrator");
   if (!options.output_json.empty()) {
-    fs::write_file_atomic(options.output_json, plan.dump(2) + "\n");
+    fs::write_file_atomic(options.output_json, plan.dump(2) + "\n", k_private);
     logger.info("plan written to {}", options.output_json);
   }
   if (!options.output_human.empty()) {
-    fs::write_file_atomic(options.output_human, human);
+    fs::write_file_atomic(options.output_human, human, k_private);
     logger.info("plan summary written to {}", options.output_human);
   }
   return 0;

@@ -161,7 +161,8 @@ TEST_CASE("hydrate and patch: error names file and line, logs, PATCH_SQL creatio
   auto editor = sandbox.write("editor.sh", "#!/bin/sh\necho \"INSERT INTO public.ok_table (id) VALUES (42);\" >> \"$1\"\n"
                                             "printf '%s\\n' '\\echo patched' >> \"$1\"\n");
   stdfs::permissions(editor, stdfs::perms::owner_all, stdfs::perm_options::add);
-  auto edit = sandbox.run("database", {"patch", "--edit"}, {{"DB_URL", url}, {"PATCH_SQL", patch_path.string()}, {"EDITOR", editor.string()}});
+  auto edit = sandbox.run_program("script", {"-qec", tool("database").string() + " patch --edit", "/dev/null"},
+                                  {{"DB_URL", url}, {"PATCH_SQL", patch_path.string()}, {"EDITOR", editor.string()}});
   CHECK(edit.code == 0);
   CHECK(contains(hectic::fs::read_file(patch_path), "VALUES (42)"));
   auto patch_log = sandbox.path() / "patch.log";

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <functional>
@@ -62,17 +63,21 @@ TEST_CASE("ensure_patch_file creates PATCH_SQL empty with its directory, and kee
   CHECK(fs::read_file(path) == "INSERT INTO t VALUES (1);\n");
 }
 
-TEST_CASE("edit_patch runs $EDITOR's words with PATCH_SQL last and returns its status") {
+TEST_CASE("edit_patch without a terminal refuses before starting the editor") {
+  // The editor itself, through the shell, is tested on a pty: integration/database/conventions.
   fs::TempDir dir("deploy-test");
   auto editor = dir.path() / "editor.sh";
   auto seen = dir.path() / "seen";
-  std::ofstream(editor) << "#!/bin/sh\necho \"$@\" > '" << seen.string() << "'\nexit 7\n";
+  std::ofstream(editor) << "#!/bin/sh\necho \"$@\" > '" << seen.string() << "'\n";
   ::chmod(editor.c_str(), 0755);
   auto patch = dir.path() / "test-data.sql";
-  EnvGuard env({{"PATCH_SQL", patch.string()}, {"EDITOR", "  " + editor.string() + "  --wait   -n "}});
-  CHECK(deploy::edit_patch() == 7);
-  CHECK(fs::read_file(seen) == "--wait -n " + patch.string() + "\n");
-  CHECK(std::filesystem::exists(patch)); // created before the editor opens it
+  EnvGuard env({{"PATCH_SQL", patch.string()}, {"EDITOR", editor.string()}});
+  if (::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1) return; // nothing to refuse on a terminal
+  auto [code, message] = error_of([] { deploy::edit_patch(); });
+  CHECK(code == ExitCode::generic);
+  CHECK_THAT(message, Catch::Contains("needs a terminal") && Catch::Contains(patch.string()));
+  CHECK_FALSE(std::filesystem::exists(seen));
+  CHECK(std::filesystem::exists(patch)); // PATCH_SQL is still created, for the user's own editor
 }
 
 TEST_CASE("hydrate and test name the missing file before connecting") {

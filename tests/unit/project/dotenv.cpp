@@ -70,3 +70,21 @@ TEST_CASE("resolve: content, then file, then LOCAL_DIR/.env.ENVIRONMENT") {
     CHECK_FALSE(dotenv::resolve(std::nullopt, dotenv::Mode::hydrate));
   }
 }
+
+TEST_CASE("export KEY=VALUE lines are read as KEY=VALUE") {
+  auto pairs = dotenv::parse("export A=1\n  export\tB = two \nexport=kept\nexported=x\nexport  \n");
+  REQUIRE(pairs.size() == 4);
+  CHECK(pairs[0] == std::pair<std::string, std::string>{"A", "1"});
+  CHECK(pairs[1] == std::pair<std::string, std::string>{"B", "two"});
+  CHECK(pairs[2] == std::pair<std::string, std::string>{"export", "kept"}); // a key named export
+  CHECK(pairs[3] == std::pair<std::string, std::string>{"exported", "x"});
+}
+
+TEST_CASE("resolve strips export before the content reaches the database function") {
+  // hectic.load_secrets_from_env of bundle 0.1.0 would store the key "export A".
+  EnvGuard env(std::map<std::string, std::optional<std::string>>{
+      {"HECTIC_DOTENV_CONTENT", "export A=1\n# export B=2\nexport=kept\nC='export D=4'\n"}});
+  auto source = dotenv::resolve(std::nullopt, dotenv::Mode::hydrate);
+  REQUIRE(source);
+  CHECK(source->content == "A=1\n# export B=2\nexport=kept\nC='export D=4'\n");
+}
