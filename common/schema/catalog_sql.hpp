@@ -168,7 +168,10 @@ inline constexpr const char* functions =
     "    ELSE '' END END FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) END, "
     "n.nspname || '.' || p.proname "
     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
-    "WHERE " HECTIC_SCHEMA_OK("n") " AND " HECTIC_NOT_EXTENSION_MEMBER("pg_proc", "p.oid") " ORDER BY 2, 3";
+    "WHERE " HECTIC_SCHEMA_OK("n") " AND " HECTIC_NOT_EXTENSION_MEMBER("pg_proc", "p.oid")
+    // Range and multirange constructors belong to their type (an internal dependency).
+    " AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid "
+    " AND d.deptype = 'i') ORDER BY 2, 3";
 
 // oid, table, name, definition, comment, enabled
 inline constexpr const char* triggers =

@@ -37,7 +37,8 @@ void classify(Planner& p) {
     if (other == p.to.objects.end()) {
       p.removed.insert(key);
       // OWNED BY NONE first: dropping the owning column would take the sequence with it.
-      if (object.kind == Kind::sequence_owner) p.early_drops.insert(key);
+      // Constraints go early too: a column's DROP NOT NULL needs its primary key gone.
+      if (object.kind == Kind::sequence_owner || object.kind == Kind::constraint) p.early_drops.insert(key);
     }
     else if (!same_object(object, other->second))
       (alterable(object, other->second) ? p.altered : p.recreated).insert(key);
@@ -108,7 +109,22 @@ void spread_rebuilds(Planner& p) {
   }
 }
 
+// A removed sequence whose users are all kept tables (their defaults dropped in phase 1) goes
+// early, so that an identity column added in its place can take its name.
+void free_sequences_early(Planner& p) {
+  for (const auto& key : p.removed) {
+    if (p.from.objects.at(key).kind != Kind::sequence) continue;
+    bool only_tables = std::all_of(p.from.objects.begin(), p.from.objects.end(), [&](const auto& entry) {
+      const auto& o = entry.second;
+      return !o.depends_on.count(key) || o.kind == Kind::sequence_owner || p.altered.count(o.key);
+    });
+    if (only_tables) p.early_drops.insert(key);
+  }
+}
+
 void emit_phases(Planner& p) {
+  for (const auto& key : p.altered)
+    if (p.from.objects.at(key).shape) emit_early_column_steps(p, p.from.objects.at(key), p.to.objects.at(key));
   std::set<std::string> first = p.recreated;
   first.insert(p.early_drops.begin(), p.early_drops.end());
   auto drops = dependency_order(p.from, first);
@@ -147,10 +163,11 @@ void Planner::emit(const Object& object, char action, std::string sql, std::vect
 } // namespace detail
 
 std::vector<Statement> diff(const Model& from, const Model& to, const DiffOptions& options) {
-  detail::Planner planner{from, to, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  detail::Planner planner{from, to, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   detail::classify(planner);
   detail::find_column_changes(planner);
   detail::spread_rebuilds(planner);
+  detail::free_sequences_early(planner);
   detail::emit_phases(planner);
   return std::move(planner.out);
 }

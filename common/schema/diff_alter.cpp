@@ -81,8 +81,12 @@ void drop_column(TableAlter& t, const Column& column) {
          {fmt::format("data loss: drops column {}.{} ({})", t.b.name, column.name, t.rows())});
 }
 
+bool done_early(const TableAlter& t, const Column& column, const char* step) {
+  return t.p.early_column_steps.count(t.a.key + "\n" + column.name + "\n" + step) > 0;
+}
+
 void retype_column(TableAlter& t, const Column& old_column, const Column& column, bool via_text) {
-  if (old_column.default_expr) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP DEFAULT", column.name));
+  if (old_column.default_expr && !done_early(t, column, "default")) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP DEFAULT", column.name));
   std::vector<std::string> hazards{fmt::format("table rewrite: {}.{} {} -> {} ({})", t.b.name, column.name,
                                                old_column.type, column.type, t.rows())};
   if (narrows(old_column.type, column.type))
@@ -114,7 +118,9 @@ void set_not_null(TableAlter& t, const Column& column) {
 void change_identity(TableAlter& t, const Column& old_column, const Column& column) {
   if (old_column.identity == column.identity) return;
   const char* kind = column.identity == 'a' ? "ALWAYS" : "BY DEFAULT";
-  if (!column.identity) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP IDENTITY", column.name));
+  if (!column.identity) {
+    if (!done_early(t, column, "identity")) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP IDENTITY", column.name));
+  }
   else if (!old_column.identity)
     t.emit(column.name, fmt::format("ALTER COLUMN {} ADD GENERATED {} AS IDENTITY", column.name, kind));
   else t.emit(column.name, fmt::format("ALTER COLUMN {} SET GENERATED {}", column.name, kind));
@@ -129,9 +135,8 @@ void change_column(TableAlter& t, const Column& old_column, const Column& column
   bool forced = t.p.retyped_columns.count(t.a.key + "\n" + column.name) > 0;
   bool retyped = old_column.type != column.type || old_column.collation != column.collation;
   if (retyped || forced) retype_column(t, old_column, column, forced && !retyped);
-  else if (old_column.default_expr != column.default_expr)
-    t.emit(column.name, column.default_expr ? fmt::format("ALTER COLUMN {} SET DEFAULT {}", column.name, *column.default_expr)
-                                            : fmt::format("ALTER COLUMN {} DROP DEFAULT", column.name));
+  else if (old_column.default_expr != column.default_expr && column.default_expr)
+    t.emit(column.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", column.name, *column.default_expr));
   if (!old_column.not_null && column.not_null && !column.identity) set_not_null(t, column);
   change_identity(t, old_column, column);
   if (old_column.not_null && !column.not_null) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP NOT NULL", column.name));
@@ -209,6 +214,23 @@ void alter_definition(Planner& p, const Object& a, const Object& b) {
 }
 
 } // namespace
+
+void emit_early_column_steps(Planner& p, const Object& a, const Object& b) {
+  TableAlter t{p, a, b};
+  for (const auto& old_column : a.shape->columns) {
+    const auto* column = find_column(*b.shape, old_column.name);
+    if (!column || !(old_column.local || column->local) || old_column.generated != column->generated) continue;
+    auto step = a.key + "\n" + column->name + "\n";
+    if (old_column.default_expr && old_column.default_expr != column->default_expr) {
+      t.emit(column->name, fmt::format("ALTER COLUMN {} DROP DEFAULT", column->name));
+      p.early_column_steps.insert(step + "default");
+    }
+    if (old_column.identity && !column->identity) {
+      t.emit(column->name, fmt::format("ALTER COLUMN {} DROP IDENTITY", column->name));
+      p.early_column_steps.insert(step + "identity");
+    }
+  }
+}
 
 bool alterable(const Object& a, const Object& b) {
   if (a.definition == b.definition) return true;

@@ -18,6 +18,7 @@ struct Planner {
   std::set<std::string> retyped_columns; // "table key\ncolumn": type changes (or forced by a rebuilt type)
   std::set<std::string> dropped_columns; // "table key\ncolumn"
   std::set<std::string> renamed_aside;   // tables renamed by --rename-before-drop
+  std::set<std::string> early_column_steps; // "table key\ncolumn\nstep" done in phase 1 (default, identity)
   std::vector<std::string> aside_drops;  // DROP of types renamed aside to be rebuilt, run last
   std::vector<Statement> out;
 
@@ -28,6 +29,9 @@ struct Planner {
 // Keys of the given set in dependency order over model (dependencies first).
 std::vector<std::string> dependency_order(const Model& model, const std::set<std::string>& keys);
 
+// Phase 1 column steps of a kept table: DROP DEFAULT and DROP IDENTITY that free sequences
+// (serial <-> identity) before they are dropped or created.
+void emit_early_column_steps(Planner& planner, const Object& from, const Object& to);
 // The alter statements for an object present on both sides with a different definition.
 void emit_alter(Planner& planner, const Object& from, const Object& to);
 // The create statements of an object (its comment, grants and column details included).
