@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/schema/diff_detail.hpp"
+#include "common/schema/rename.hpp"
 
 namespace hectic::schema {
 namespace detail {
@@ -162,14 +163,17 @@ void Planner::emit(const Object& object, char action, std::string sql, std::vect
 
 } // namespace detail
 
-std::vector<Statement> diff(const Model& from, const Model& to, const DiffOptions& options) {
+std::vector<Statement> diff(const Model& original_from, const Model& to, const DiffOptions& options) {
+  Model from = original_from;
+  auto renames = apply_renames(from, to, options.renames);
   detail::Planner planner{from, to, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   detail::classify(planner);
   detail::find_column_changes(planner);
   detail::spread_rebuilds(planner);
   detail::free_sequences_early(planner);
   detail::emit_phases(planner);
-  return std::move(planner.out);
+  renames.insert(renames.end(), planner.out.begin(), planner.out.end());
+  return renames;
 }
 
 std::string summary(const std::vector<Statement>& statements) {

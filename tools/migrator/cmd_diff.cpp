@@ -6,6 +6,7 @@
 #include "common/base/log.hpp"
 #include "common/base/text.hpp"
 #include "common/schema/compare.hpp"
+#include "common/schema/rename.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::tools::migrator {
@@ -15,6 +16,7 @@ struct DiffCommand {
   schema::CompareRequest request;
   std::string output;
   std::string output_json;
+  std::vector<std::string> renames;
   bool no_privileges = false;
 };
 
@@ -27,6 +29,7 @@ void write_private(const std::string& path, const std::string& content) {
 int run_diff(const Globals& globals, DiffCommand command) {
   auto& request = command.request;
   request.filter.privileges = !command.no_privileges;
+  for (const auto& hint : command.renames) request.diff.renames.push_back(schema::parse_rename(hint));
   request.diff.stamp = text::utc_compact_stamp();
   if (!globals.lock_timeout.empty()) request.apply_options.lock_timeout = globals.lock_timeout;
   request.apply_options.lock_wait = globals.lock_wait;
@@ -49,6 +52,7 @@ Examples:
   migrator diff --from "$STAGING_URL" --to "$DEV_URL" --output sync.sql
   migrator diff --from "$DB_URL" --to sql/ --apply --allow-drop --lock-timeout 5s
   migrator diff --from "$DB_URL" --to migration/ --online --rename-before-drop --output-json diff.json
+  migrator diff --from "$DB_URL" --to schema.sql --rename table:public.users=people --rename column:public.people.mail=email
 Exit: 0 no differences (or applied), 1 differences, 2 --apply refused (destructive without --allow-drop).)";
 
 } // namespace
@@ -64,6 +68,10 @@ void register_diff(CLI::App& app, const Globals& globals, Action& action) {
   sub->add_flag("--allow-drop", command->request.apply_options.allow_drop, "let --apply run destructive statements");
   sub->add_flag("--rename-before-drop", command->request.diff.rename_before_drop,
                 "rename tables, columns, routines aside (<name>_dropped_<UTC stamp>) instead of dropping");
+  sub->add_option("--rename", command->renames,
+                  "KIND:OLD=NEW, a rename instead of drop + create (table, column, index, constraint, type, "
+                  "enum-value; repeatable)")
+      ->allow_extra_args(false);
   sub->add_flag("--online", command->request.diff.online, "CONCURRENTLY indexes, NOT VALID + VALIDATE constraints");
   sub->add_option("--schema", command->request.filter.schemas, "compare only this schema (repeatable)")
       ->allow_extra_args(false);

@@ -190,3 +190,27 @@ TEST_CASE("bad sources are exit 3 naming them; the password never prints") {
   CHECK(run.out.find("sekrit-pw") == std::string::npos);
   CHECK(run.err.find("sekrit-pw") == std::string::npos);
 }
+
+TEST_CASE("--rename turns a drop and a create into a rename and keeps the rows") {
+  Fixture f;
+  auto a = f.database("CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE users (id int CONSTRAINT users_pkey "
+                      "PRIMARY KEY, mail text, m mood); CREATE INDEX users_mail ON users (mail); "
+                      "INSERT INTO users VALUES (1, 'a@b', 'sad');");
+  auto b = f.database("CREATE TYPE mood AS ENUM ('blue', 'ok'); CREATE TABLE people (id int CONSTRAINT people_pkey "
+                      "PRIMARY KEY, email text, m mood); CREATE INDEX people_email ON people (email);");
+  std::vector<std::string> hints{"--rename", "table:users=people", "--rename", "column:public.people.mail=email",
+                                 "--rename", "index:users_mail=people_email", "--rename",
+                                 "constraint:people.users_pkey=people_pkey", "--rename", "enum-value:mood.sad=blue"};
+  std::vector<std::string> args{"--from", a, "--to", b};
+  args.insert(args.end(), hints.begin(), hints.end());
+  auto run = f.diff(args);
+  CHECK(run.code == 1);
+  CHECK_THAT(run.out, Catch::Contains("ALTER TABLE public.users RENAME TO people;") &&
+                          Catch::Contains("RENAME COLUMN mail TO email") && !Catch::Contains("DROP TABLE"));
+  args.push_back("--apply");
+  run = f.diff(args);
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  CHECK(f.sandbox.psql(a, "SELECT email || ' ' || m FROM people") == "a@b blue");
+  CHECK(f.diff({"--from", a, "--to", "x", "--rename", "nonsense"}).code == 9);
+}
