@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+
 #include "common/base/error.hpp"
+#include "common/base/log.hpp"
 #include "common/schema/catalog_reader.hpp"
 #include "common/schema/catalog_sql.hpp"
 
@@ -169,16 +172,24 @@ Model read_catalog(pq::Connection& connection, const Filter& filter) {
                         filter.privileges, {}, {}, {}, {}, {}};
   reader.model.server_version = connection.server_version();
   reader.model.server_version_text = connection.exec("SHOW server_version").scalar();
-  detail::refuse_unsupported(reader);
-  detail::read_schemas_and_extensions(reader);
-  detail::read_types_and_sequences(reader);
-  detail::read_tables(reader);
-  detail::read_table_parts(reader);
-  detail::read_views(reader);
-  detail::read_columns(reader);
-  detail::read_routines(reader);
-  detail::read_default_privileges(reader);
-  detail::read_dependencies(reader);
+  // Each step timed at debug level (HECTIC_LOG=debug): the read is the diff's main cost.
+  const log::Logger logger("migrator diff");
+  auto step = [&, started = std::chrono::steady_clock::now()](const char* name, void (*run)(detail::Reader&)) mutable {
+    run(reader);
+    auto now = std::chrono::steady_clock::now();
+    logger.debug("catalog {}: {} ms", name, std::chrono::duration_cast<std::chrono::milliseconds>(now - started).count());
+    started = now;
+  };
+  step("unsupported kinds", detail::refuse_unsupported);
+  step("schemas, extensions", detail::read_schemas_and_extensions);
+  step("types, sequences", detail::read_types_and_sequences);
+  step("tables", detail::read_tables);
+  step("constraints, indexes, triggers, policies", detail::read_table_parts);
+  step("views", detail::read_views);
+  step("columns", detail::read_columns);
+  step("routines", detail::read_routines);
+  step("default privileges", detail::read_default_privileges);
+  step("dependencies", detail::read_dependencies);
   return std::move(reader.model);
 }
 
