@@ -219,6 +219,10 @@ void emit_early_column_steps(Planner& p, const Object& a, const Object& b) {
   TableAlter t{p, a, b};
   for (const auto& old_column : a.shape->columns) {
     const auto* column = find_column(*b.shape, old_column.name);
+    if (!column && old_column.local && old_column.default_expr) { // a dropped column lets its sequence go too
+      t.emit(old_column.name, fmt::format("ALTER COLUMN {} DROP DEFAULT", old_column.name));
+      continue;
+    }
     if (!column || !(old_column.local || column->local) || old_column.generated != column->generated) continue;
     auto step = a.key + "\n" + column->name + "\n";
     if (old_column.default_expr && old_column.default_expr != column->default_expr) {

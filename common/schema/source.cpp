@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <pg_config.h>
 
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
@@ -50,13 +51,32 @@ void create_roles(pq::Connection& connection, const std::vector<std::string>& ro
   }
 }
 
+// "could not open extension control file ".../NAME.control"": the local server lacks it.
+void name_missing_extension(const script::ScriptError& e) {
+  std::string message = e.what();
+  auto end = message.find(".control\"");
+  if (end == std::string::npos) return;
+  auto start = message.rfind('/', end) + 1;
+  auto name = message.substr(start, end - start);
+  throw Error(ExitCode::generic,
+              fmt::format("{}:{}: extension {} is not installed on the local PostgreSQL {} server", e.file().string(),
+                          e.line(), name, PG_MAJORVERSION),
+              {fmt::format("install it (on Debian: apt-get install postgresql-{}-{}), or compare with a URL of a "
+                           "server that has it", PG_MAJORVERSION, name)});
+}
+
 void load_script(const std::string& url, const stdfs::path& file) {
   pq::Connection connection(url, "migrator diff");
   // A throw-away database: no commit waits for the disk (a desired state of thousands of
   // statements would otherwise spend its time in WAL flushes).
   connection.exec("SET check_function_bodies = off; SET synchronous_commit = off");
   script::Options options;
-  script::native_runner(connection)->run_file(file, options);
+  try {
+    script::native_runner(connection)->run_file(file, options);
+  } catch (const script::ScriptError& e) {
+    name_missing_extension(e);
+    throw;
+  }
 }
 
 } // namespace

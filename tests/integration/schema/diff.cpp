@@ -95,7 +95,7 @@ TEST_CASE("a destructive diff without --allow-drop prints the script but --apply
         "0"); // not even the harmless part ran
 }
 
-TEST_CASE("--rename-before-drop keeps the rows and prints the final drops as a commented cleanup") {
+TEST_CASE("renaming before dropping (--rename-before-drop) keeps the rows and prints the final drops as a commented cleanup") {
   Fixture f;
   auto a = f.database("CREATE TABLE gone (id int); INSERT INTO gone VALUES (7); "
                       "CREATE TABLE kept (id int, old_col text); INSERT INTO kept VALUES (1, 'precious');");
@@ -113,7 +113,7 @@ TEST_CASE("--rename-before-drop keeps the rows and prints the final drops as a c
   CHECK(f.sandbox.psql(a, fmt::format("SELECT \"{}\" FROM kept", column)) == "precious");
 }
 
-TEST_CASE("--online builds indexes CONCURRENTLY and validates constraints outside the transaction") {
+TEST_CASE("online mode (--online) builds indexes CONCURRENTLY and validates constraints outside the transaction") {
   Fixture f;
   auto a = f.database("CREATE TABLE t (id int PRIMARY KEY, n int); INSERT INTO t VALUES (1, 1);");
   auto b = f.database("CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL CHECK (n > 0)); CREATE INDEX t_n ON t (n);");
@@ -126,7 +126,7 @@ TEST_CASE("--online builds indexes CONCURRENTLY and validates constraints outsid
   CHECK(f.diff({"--from", a, "--to", b}).code == 0);
 }
 
-TEST_CASE("--output-json lists statements with hazards and each side's fingerprint; files are private") {
+TEST_CASE("the JSON output (--output-json) lists statements with hazards and each side's fingerprint; files are private") {
   Fixture f;
   auto a = f.database("CREATE TABLE t (id int, gone text);");
   auto b = f.database("CREATE TABLE t (id bigint);");
@@ -191,7 +191,7 @@ TEST_CASE("bad sources are exit 3 naming them; the password never prints") {
   CHECK(run.err.find("sekrit-pw") == std::string::npos);
 }
 
-TEST_CASE("--rename turns a drop and a create into a rename and keeps the rows") {
+TEST_CASE("rename hints (--rename) turn a drop and a create into a rename and keeps the rows") {
   Fixture f;
   auto a = f.database("CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE users (id int CONSTRAINT users_pkey "
                       "PRIMARY KEY, mail text, m mood); CREATE INDEX users_mail ON users (mail); "
@@ -213,4 +213,26 @@ TEST_CASE("--rename turns a drop and a create into a rename and keeps the rows")
   REQUIRE(run.code == 0);
   CHECK(f.sandbox.psql(a, "SELECT email || ' ' || m FROM people") == "a@b blue");
   CHECK(f.diff({"--from", a, "--to", "x", "--rename", "nonsense"}).code == 9);
+}
+
+TEST_CASE("schema filters (--schema, --exclude-schema) work; the hectic schema is left out unless named") {
+  Fixture f;
+  auto a = f.database("CREATE SCHEMA hectic; CREATE SCHEMA one; CREATE SCHEMA two;");
+  auto b = f.database("CREATE SCHEMA hectic; CREATE TABLE hectic.internal (x int); CREATE SCHEMA one; "
+                      "CREATE TABLE one.t (x int); CREATE SCHEMA two; CREATE TABLE two.t (x int);");
+  auto run = f.diff({"--from", a, "--to", b, "--schema", "one"});
+  CHECK_THAT(run.out, Catch::Contains("CREATE TABLE one.t") && !Catch::Contains("two.t") && !Catch::Contains("hectic."));
+  run = f.diff({"--from", a, "--to", b, "--exclude-schema", "one"});
+  CHECK_THAT(run.out, Catch::Contains("CREATE TABLE two.t") && !Catch::Contains("one.t") && !Catch::Contains("hectic."));
+  run = f.diff({"--from", a, "--to", b, "--schema", "hectic"});
+  CHECK_THAT(run.out, Catch::Contains("CREATE TABLE hectic.internal"));
+}
+
+TEST_CASE("an extension the local server lacks is an error naming it and its package") {
+  Fixture f;
+  auto file = f.sandbox.write("needs.sql", "CREATE EXTENSION no_such_ext;\n");
+  auto run = f.diff({"--from", f.database(), "--to", file.string()});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("extension no_such_ext is not installed") &&
+                          Catch::Contains("postgresql-15-no_such_ext"));
 }
