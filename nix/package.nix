@@ -19,6 +19,7 @@
 , fmt
 , nlohmann_json
 , openssl
+, libpg_query
 , catch2
 , bash
 , which
@@ -50,7 +51,7 @@ stdenv.mkDerivation (finalAttrs: {
 
   nativeBuildInputs = [ cmake ninja pkg-config ];
 
-  buildInputs = [ libpq boost cli11 fmt nlohmann_json openssl ]
+  buildInputs = [ libpq boost cli11 fmt nlohmann_json openssl libpg_query ]
     ++ lib.optionals finalAttrs.doCheck [ catch2 ];
 
   cmakeFlags = [

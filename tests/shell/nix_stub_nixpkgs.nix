@@ -88,6 +88,7 @@ let
         fmt_9 = tool "fmt-9";
         nlohmann_json = tool "nlohmann_json";
         openssl = tool "openssl";
+        libpg_query = tool "libpg_query";
         catch2 = tool "catch2";
         bash = tool "bash";
         which = tool "which";

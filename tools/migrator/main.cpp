@@ -48,6 +48,10 @@ Commands:
                                 migrator mark-applied 20260101120000-add-users
   log [-n N] [--json]         the latest migrate/apply runs (CI build id, status, timing)
                                 migrator log -n 5
+  diff --from A --to B [--apply] [--allow-drop] [--online] [--rename-before-drop]
+                              the ALTER script that makes A (a URL) equal to B (URL, .sql,
+                              directory with entrypoint.sql, or migration directory)
+                                migrator diff --from "$DB_URL" --to schema.sql --output sync.sql
   help                        this text
 
 Options:
@@ -98,6 +102,7 @@ void register_subcommands(CLI::App& app, const Globals& globals, Action& action)
   register_apply(app, globals, action);
   register_mark_applied(app, globals, action);
   register_log(app, globals, action);
+  register_diff(app, globals, action);
 }
 
 // Unknown arguments are collected (not a CLI11 error) so that cli::run_main names them as the

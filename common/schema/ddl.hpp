@@ -1,0 +1,27 @@
+#pragma once
+// DDL text shared by the catalog reader and the diff: column definitions, CREATE TABLE, the
+// comment and privilege statements of an object.
+#include <string>
+#include <vector>
+
+#include "common/schema/model.hpp"
+
+namespace hectic::schema {
+
+// "name type [COLLATE c] [GENERATED ALWAYS AS (e) STORED] [DEFAULT e] [NOT NULL] [identity]"
+std::string column_definition(const Column& column);
+// CREATE TABLE of a table object (columns, INHERITS, PARTITION OF/BY, WITH, row security).
+std::string create_table_sql(const Object& table);
+// pg_get_indexdef text with the index's own name cut out, so a renamed index compares equal.
+std::string index_definition_without_name(const std::string& indexdef);
+// COMMENT ON target IS ...; (NULL when comment is empty).
+std::string comment_sql(const std::string& target, const std::optional<std::string>& comment);
+// REVOKE/GRANT statements that turn grants `from` into `to` on target (one grantee at a time).
+std::vector<std::string> grant_changes(const std::string& target, const std::map<std::string, std::string>& from,
+                                       const std::map<std::string, std::string>& to);
+// The same for one column's privileges ("SELECT (col) ON TABLE t").
+std::vector<std::string> column_grant_changes(const std::string& table, const std::string& column,
+                                              const std::map<std::string, std::string>& from,
+                                              const std::map<std::string, std::string>& to);
+
+} // namespace hectic::schema

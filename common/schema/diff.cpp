@@ -1,0 +1,201 @@
+// The diff's phases: classify every key, spread "must be rebuilt" to dependents, then emit
+// (1) the drops that make room, (2) creates and alters in dependency order, (3) the rest of
+// the drops in reverse dependency order.
+#include "common/schema/diff.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/schema/diff_detail.hpp"
+#include "common/schema/rename.hpp"
+
+namespace hectic::schema {
+namespace detail {
+namespace {
+
+bool same_object(const Object& a, const Object& b) {
+  if (a.definition != b.definition || a.comment != b.comment || a.grants != b.grants || a.version != b.version)
+    return false;
+  if (!a.shape || !b.shape) return true;
+  const auto& x = *a.shape;
+  const auto& y = *b.shape;
+  auto columns = [](const TableShape& s) {
+    std::map<std::string, std::string> out;
+    for (const auto& c : s.columns)
+      out[c.name] = column_definition_key(c) + (c.local ? "L" : "I") + c.comment.value_or("\x01") +
+                    nlohmann::json(c.grants).dump();
+    return out;
+  };
+  return columns(x) == columns(y) && x.parents == y.parents && x.row_security == y.row_security &&
+         x.force_row_security == y.force_row_security;
+}
+
+void classify(Planner& p) {
+  for (const auto& [key, object] : p.from.objects) {
+    auto other = p.to.objects.find(key);
+    if (other == p.to.objects.end()) {
+      p.removed.insert(key);
+      // OWNED BY NONE first: dropping the owning column would take the sequence with it.
+      // Constraints go early too: a column's DROP NOT NULL needs its primary key gone.
+      if (object.kind == Kind::sequence_owner || object.kind == Kind::constraint) p.early_drops.insert(key);
+    }
+    else if (!same_object(object, other->second))
+      (alterable(object, other->second) ? p.altered : p.recreated).insert(key);
+  }
+  for (const auto& [key, object] : p.to.objects)
+    if (!p.from.objects.count(key)) p.added.insert(key);
+}
+
+// Columns that disappear or change type, on tables kept on both sides.
+void find_column_changes(Planner& p) {
+  for (const auto& key : p.altered) {
+    const auto& a = p.from.objects.at(key);
+    const auto& b = p.to.objects.at(key);
+    if (!a.shape) continue;
+    for (const auto& column : a.shape->columns) {
+      auto it = std::find_if(b.shape->columns.begin(), b.shape->columns.end(),
+                             [&](const Column& c) { return c.name == column.name; });
+      if (it == b.shape->columns.end()) p.dropped_columns.insert(key + "\n" + column.name);
+      else if (it->type != column.type || it->collation != column.collation || it->generated != column.generated)
+        p.retyped_columns.insert(key + "\n" + column.name);
+    }
+  }
+}
+
+bool reads_any(const Object& object, const std::set<std::string>& columns) {
+  return std::any_of(object.depends_on_columns.begin(), object.depends_on_columns.end(),
+                     [&](const std::string& c) { return columns.count(c) > 0; });
+}
+
+// A column whose type is a rebuilt type is converted in place (USING col::text::type) rather
+// than the table rebuilt.
+bool retype_columns_of(Planner& p, const Object& table, const std::string& type_key) {
+  const auto& type_name = p.from.objects.at(type_key).name;
+  bool any = false;
+  for (const auto& column : table.shape->columns)
+    if (column.type == type_name || column.type == type_name + "[]")
+      any |= p.retyped_columns.insert(table.key + "\n" + column.name).second;
+  return any;
+}
+
+// Does object have to be dropped before the alters (and, if kept, created again)?
+bool must_go_first(Planner& p, const Object& object) {
+  bool changed = false;
+  for (const auto& dep : object.depends_on) {
+    if (!p.recreated.count(dep) && !p.early_drops.count(dep)) continue;
+    if (object.shape && p.from.objects.at(dep).kind == Kind::type) changed |= retype_columns_of(p, object, dep);
+    else return true;
+  }
+  if (changed && !p.removed.count(object.key) && !p.recreated.count(object.key)) p.altered.insert(object.key);
+  if (reads_any(object, p.dropped_columns)) return true;
+  bool fragile = object.kind == Kind::view || object.kind == Kind::function || object.kind == Kind::trigger ||
+                 object.kind == Kind::policy;
+  return fragile && reads_any(object, p.retyped_columns);
+}
+
+void spread_rebuilds(Planner& p) {
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [key, object] : p.from.objects) {
+      if (p.recreated.count(key) || p.early_drops.count(key) || !must_go_first(p, object)) continue;
+      if (p.removed.count(key)) p.early_drops.insert(key);
+      else {
+        p.altered.erase(key);
+        p.recreated.insert(key);
+      }
+      grew = true;
+    }
+  }
+}
+
+// A removed sequence whose users are all kept tables (their defaults dropped in phase 1) goes
+// early, so that an identity column added in its place can take its name.
+void free_sequences_early(Planner& p) {
+  for (const auto& key : p.removed) {
+    if (p.from.objects.at(key).kind != Kind::sequence) continue;
+    bool only_tables = std::all_of(p.from.objects.begin(), p.from.objects.end(), [&](const auto& entry) {
+      const auto& o = entry.second;
+      return !o.depends_on.count(key) || o.kind == Kind::sequence_owner || p.altered.count(o.key);
+    });
+    if (only_tables) p.early_drops.insert(key);
+  }
+}
+
+void emit_phases(Planner& p) {
+  for (const auto& key : p.altered)
+    if (p.from.objects.at(key).shape) emit_early_column_steps(p, p.from.objects.at(key), p.to.objects.at(key));
+  std::set<std::string> first = p.recreated;
+  first.insert(p.early_drops.begin(), p.early_drops.end());
+  auto drops = dependency_order(p.from, first);
+  for (auto it = drops.rbegin(); it != drops.rend(); ++it) emit_drop(p, p.from.objects.at(*it));
+  std::set<std::string> build = p.added;
+  build.insert(p.recreated.begin(), p.recreated.end());
+  build.insert(p.altered.begin(), p.altered.end());
+  for (const auto& key : dependency_order(p.to, build)) {
+    if (p.altered.count(key)) emit_alter(p, p.from.objects.at(key), p.to.objects.at(key));
+    else emit_create(p, p.to.objects.at(key));
+  }
+  std::set<std::string> last;
+  for (const auto& key : p.removed)
+    if (!p.early_drops.count(key)) last.insert(key);
+  auto late = dependency_order(p.from, last);
+  for (auto it = late.rbegin(); it != late.rend(); ++it) emit_drop(p, p.from.objects.at(*it));
+  for (const auto& key : p.aside_drops) emit_aside_drop(p, p.from.objects.at(key));
+}
+
+} // namespace
+
+void Planner::emit(const Object& object, char action, std::string sql, std::vector<std::string> hazards,
+                   bool transactional) {
+  Statement statement;
+  statement.sql = std::move(sql);
+  statement.kind = object.kind;
+  statement.object = object.key;
+  statement.action = action;
+  statement.destructive = std::any_of(hazards.begin(), hazards.end(),
+                                      [](const std::string& h) { return h.rfind("data loss", 0) == 0; });
+  statement.hazards = std::move(hazards);
+  statement.transactional = transactional;
+  out.push_back(std::move(statement));
+}
+
+} // namespace detail
+
+std::vector<Statement> diff(const Model& original_from, const Model& to, const DiffOptions& options) {
+  Model from = original_from;
+  auto renames = apply_renames(from, to, options.renames);
+  detail::Planner planner{from, to, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  detail::classify(planner);
+  detail::find_column_changes(planner);
+  detail::spread_rebuilds(planner);
+  detail::free_sequences_early(planner);
+  detail::emit_phases(planner);
+  renames.insert(renames.end(), planner.out.begin(), planner.out.end());
+  return renames;
+}
+
+std::string summary(const std::vector<Statement>& statements) {
+  std::map<std::pair<char, std::string>, int> counts;
+  int hazards = 0;
+  for (const auto& s : statements) {
+    if (s.cleanup) continue;
+    ++counts[{s.action, s.object}];
+    hazards += static_cast<int>(s.hazards.size());
+  }
+  if (counts.empty()) return "no differences";
+  std::map<std::pair<char, std::string>, int> per_kind; // (action, kind) -> objects
+  for (const auto& [action_object, _] : counts) {
+    auto colon = action_object.second.find(':');
+    ++per_kind[{action_object.first, action_object.second.substr(0, colon)}];
+  }
+  std::vector<std::string> parts;
+  for (char action : {'+', '~', '-'})
+    for (const auto& [key, n] : per_kind)
+      if (key.first == action) parts.push_back(fmt::format("{}{} {}", action, n, key.second));
+  parts.push_back(fmt::format("{} hazard{}", hazards, hazards == 1 ? "" : "s"));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+} // namespace hectic::schema

@@ -1,0 +1,152 @@
+// The create and drop statements of the diff, with their hazards; --online and
+// --rename-before-drop change what is written here.
+#include <fmt/format.h>
+
+#include "common/pg/quote.hpp"
+#include "common/schema/ddl.hpp"
+#include "common/schema/diff_detail.hpp"
+#include "common/schema/names.hpp"
+
+namespace hectic::schema::detail {
+namespace {
+
+bool existed(const Planner& p, const std::string& table) { return p.from.objects.count("table:" + table) > 0; }
+
+void emit_comment_and_grants(Planner& p, const Object& object) {
+  if (object.comment && !object.comment_target.empty())
+    p.emit(object, '~', comment_sql(object.comment_target, object.comment));
+  if (!object.grant_target.empty())
+    for (auto& s : grant_changes(object.grant_target, {}, object.grants)) p.emit(object, '~', std::move(s));
+  if (!object.shape) return;
+  for (const auto& column : object.shape->columns) {
+    if (column.comment) p.emit(object, '~', comment_sql("COLUMN " + object.name + "." + column.name, column.comment));
+    for (auto& s : column_grant_changes(object.name, column.name, {}, column.grants)) p.emit(object, '~', std::move(s));
+  }
+}
+
+void emit_index_create(Planner& p, const Object& index) {
+  bool on_existing = existed(p, index.table) && !p.recreated.count("table:" + index.table);
+  if (p.options.online && on_existing && !index.on_partitioned_table) {
+    auto concurrent = index.create_sql;
+    auto at = concurrent.find(" INDEX ");
+    concurrent.insert(at + 7, "CONCURRENTLY ");
+    // A failed CONCURRENTLY build leaves an invalid index of that name behind (PostgreSQL manual,
+    // CREATE INDEX "Building Indexes Concurrently"): drop it first.
+    p.emit(index, '+', fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {};", index.name), {}, false);
+    p.emit(index, '+', concurrent, {}, false);
+    return;
+  }
+  std::vector<std::string> hazards;
+  if (on_existing)
+    hazards.push_back(fmt::format("index build: blocks writes to {} while it builds ({}); --online builds it "
+                                  "CONCURRENTLY", index.table, rows_note(p.from, "table:" + index.table)));
+  p.emit(index, '+', index.create_sql, hazards);
+}
+
+void emit_constraint_create(Planner& p, const Object& constraint) {
+  bool on_existing = existed(p, constraint.table) && !p.recreated.count("table:" + constraint.table);
+  bool checkable = constraint.definition.rfind("FOREIGN KEY", 0) == 0 || constraint.definition.rfind("CHECK", 0) == 0;
+  bool not_valid = constraint.definition.find(" NOT VALID") != std::string::npos;
+  if (p.options.online && on_existing && checkable && !not_valid) {
+    p.emit(constraint, '+', constraint.create_sql.substr(0, constraint.create_sql.size() - 1) + " NOT VALID;");
+    p.emit(constraint, '~', fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {};", constraint.table, constraint.name),
+           {}, false);
+    return;
+  }
+  std::vector<std::string> hazards;
+  if (on_existing && !not_valid)
+    hazards.push_back(fmt::format("validation scan: checks every row of {} under lock ({}); --online adds it NOT "
+                                  "VALID and validates it after", constraint.table,
+                                  rows_note(p.from, "table:" + constraint.table)));
+  p.emit(constraint, '+', constraint.create_sql, hazards);
+}
+
+std::string type_word(const Object& type) {
+  return type.create_sql.rfind("CREATE DOMAIN", 0) == 0 ? "DOMAIN" : "TYPE";
+}
+
+std::string aside_name(const Object& type) { return dropped_name(type.name, "rebuild"); }
+
+std::vector<std::string> drop_hazards(const Planner& p, const Object& object) {
+  switch (object.kind) {
+  case Kind::table:
+    return {fmt::format("data loss: drops table {} ({})", object.name, rows_note(p.from, object.key))};
+  case Kind::sequence: return {fmt::format("data loss: drops sequence {} and its current value", object.name)};
+  case Kind::type: return {fmt::format("data loss: drops type {}", object.name)};
+  case Kind::extension: return {fmt::format("data loss: drops extension {} and its objects", object.name)};
+  default: return {};
+  }
+}
+
+// --rename-before-drop: tables and routines are renamed aside; the final drop is a cleanup.
+bool rename_aside(Planner& p, const Object& object) {
+  if (!p.options.rename_before_drop || p.recreated.count(object.key)) return false;
+  if (object.kind != Kind::table && object.kind != Kind::function) return false;
+  auto [schema, name] = split_qualified(object.kind == Kind::function ? routine_name(object.name) : object.name);
+  auto aside = dropped_name(name, p.options.stamp);
+  if (object.kind == Kind::table) {
+    p.emit(object, '-', fmt::format("ALTER TABLE {} RENAME TO {};", object.name, aside));
+    p.emit(object, '-', fmt::format("DROP TABLE {}.{};", schema, aside));
+  } else {
+    auto word = object.routine_kind == 'p' ? "PROCEDURE" : object.routine_kind == 'a' ? "AGGREGATE" : "FUNCTION";
+    p.emit(object, '-', fmt::format("ALTER {} {} RENAME TO {};", word, object.name, aside));
+    p.emit(object, '-', fmt::format("DROP {} {}.{}{};", word, schema, aside, routine_arguments(object.name)));
+  }
+  p.out.back().cleanup = true;
+  return true;
+}
+
+} // namespace
+
+void emit_create(Planner& p, const Object& object) {
+  switch (object.kind) {
+  case Kind::index: emit_index_create(p, object); break;
+  case Kind::constraint: emit_constraint_create(p, object); break;
+  case Kind::default_privilege:
+    for (auto& s : grant_changes(object.grant_target, {}, object.grants))
+      p.emit(object, '+', "ALTER DEFAULT PRIVILEGES " + object.name.substr(0, object.name.find(" ON ")) + " " + s);
+    return;
+  default: p.emit(object, '+', object.create_sql);
+  }
+  emit_comment_and_grants(p, object);
+}
+
+void emit_drop(Planner& p, const Object& object) {
+  if (!object.table.empty() && p.options.rename_before_drop && p.removed.count("table:" + object.table) &&
+      object.kind != Kind::sequence_owner)
+    return; // it stays with its table, renamed aside
+  if (object.kind == Kind::type && p.recreated.count(object.key)) {
+    // Rebuilt types are renamed aside, the columns converted, then the old one dropped (last).
+    p.emit(object, '~', fmt::format("ALTER {} {} RENAME TO {};", type_word(object), object.name,
+                                    split_qualified(aside_name(object)).second));
+    p.aside_drops.push_back(object.key);
+    return;
+  }
+  if (rename_aside(p, object)) return;
+  if (object.kind == Kind::default_privilege) {
+    for (auto& s : grant_changes(object.grant_target, object.grants, {}))
+      p.emit(object, '-', "ALTER DEFAULT PRIVILEGES " + object.name.substr(0, object.name.find(" ON ")) + " " + s);
+    return;
+  }
+  // What hangs off a dropped table goes with it; a foreign key is dropped first all the same, as
+  // the table it references may go before its own.
+  bool part = object.kind == Kind::constraint || object.kind == Kind::index || object.kind == Kind::trigger ||
+              object.kind == Kind::policy;
+  if (part && p.removed.count("table:" + object.table) && object.definition.rfind("FOREIGN KEY", 0) != 0) return;
+  p.emit(object, '-', object.drop_sql, p.removed.count(object.key) ? drop_hazards(p, object) : std::vector<std::string>{});
+}
+
+void emit_aside_drop(Planner& p, const Object& type) {
+  auto [schema, name] = split_qualified(aside_name(type));
+  p.emit(type, '-', fmt::format("DROP {} {}.{};", type_word(type), schema, name));
+}
+
+std::string rows_note(const Model& model, const std::string& table_key) {
+  auto it = model.objects.find(table_key);
+  if (it == model.objects.end() || !it->second.shape) return "new table";
+  double rows = it->second.shape->estimated_rows;
+  if (rows < 0) return "row count unknown, never analyzed";
+  return fmt::format("about {} rows", static_cast<long long>(rows));
+}
+
+} // namespace hectic::schema::detail

@@ -1,0 +1,96 @@
+#pragma once
+// The schema model (README "migrator diff"): a database's user objects read from pg_catalog,
+// keyed by identity, each with the DDL that creates it and the objects it depends on. The
+// diff (diff.hpp) compares two models; nothing here talks to a server.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hectic::schema {
+
+// Object kinds, in the order the script's sections print them.
+enum class Kind {
+  schema, extension, type, sequence, table, constraint, index, view, function, trigger,
+  event_trigger, policy, sequence_owner, default_privilege,
+};
+
+// "table", "index" ...: how the kind is named in messages, keys and JSON.
+const char* kind_name(Kind kind);
+
+// A table column.
+struct Column {
+  std::string name;
+  std::string type;                     // format_type()
+  std::optional<std::string> collation; // when not the type's default (qualified)
+  std::optional<std::string> default_expr;
+  bool not_null = false;
+  char identity = 0;                    // 'a' ALWAYS, 'd' BY DEFAULT, 0 none
+  std::optional<std::string> generated; // the expression of a STORED generated column
+  bool local = true;                    // false: inherited only, created by the parent
+  std::optional<std::string> comment;
+  std::map<std::string, std::string> grants; // column privileges: grantee -> privilege list
+};
+
+// What only a table has.
+struct TableShape {
+  std::vector<Column> columns;          // in attnum order
+  std::vector<std::string> parents;     // INHERITS parents (qualified), not partition parents
+  std::optional<std::string> partition_of;    // parent of a partition
+  std::optional<std::string> partition_bound; // FOR VALUES ...
+  std::optional<std::string> partition_key;   // PARTITION BY ... of a partitioned table
+  std::string options;                  // reloptions, "fillfactor=70"
+  bool unlogged = false;
+  bool row_security = false;
+  bool force_row_security = false;
+  double estimated_rows = 0;            // reltuples, for hazard notes
+};
+
+// One object. Equal models have equal definitions key by key.
+struct Object {
+  Kind kind = Kind::table;
+  std::string key;          // "table:public.users", "function:public.f(integer)"
+  std::string name;         // as DDL names it: public.users, public.f(integer)
+  std::string table;        // owning table of a constraint, index, trigger, policy (qualified)
+  std::string create_sql;   // the statement(s) that create it
+  std::string drop_sql;     // the statement that drops it
+  std::string definition;   // what is compared (create_sql unless a kind needs finer)
+  std::string comment_target; // "TABLE public.users", for COMMENT ON; empty: no comments
+  std::optional<std::string> comment;
+  std::string grant_target;   // "TABLE public.users", for GRANT/REVOKE; empty: no privileges
+  std::map<std::string, std::string> grants; // grantee ("PUBLIC" or a quoted role) -> privileges
+  std::set<std::string> depends_on;          // keys of objects this one needs
+  std::set<std::string> depends_on_columns;  // "table:public.t\ncolumn" this one reads
+  std::set<std::string> body_references;     // PL/pgSQL routines: what the body names (ordering only)
+  std::optional<TableShape> shape;           // tables
+  std::vector<std::string> enum_labels;      // enum types
+  std::vector<std::pair<std::string, std::string>> view_columns; // views: (name, type)
+  std::string result_type;                   // routines: pg_get_function_result
+  std::string arguments;                     // routines: pg_get_function_arguments (names, defaults)
+  char routine_kind = 0;                     // routines: prokind (f, p, a, w)
+  bool materialized = false;                 // views: a materialized view
+  bool on_partitioned_table = false;         // indexes: CONCURRENTLY is not possible
+  std::string version;                       // extensions
+};
+
+// A database's schema.
+struct Model {
+  std::map<std::string, Object> objects; // by key
+  int server_version = 0;
+  std::string server_version_text;
+  // The hash of the normalised model (definitions, comments, grants; not DDL text order).
+  std::string fingerprint() const;
+};
+
+// A column's compared parts as one string (type, collation, default, generation, NOT NULL, identity).
+std::string column_definition_key(const Column& column);
+
+// Which schemas a catalog read covers (README "migrator diff": --schema, --exclude-schema).
+struct Filter {
+  std::vector<std::string> schemas;          // only these (empty: all but the excluded)
+  std::vector<std::string> exclude_schemas;  // never these
+  bool privileges = true;                    // --no-privileges clears it
+};
+
+} // namespace hectic::schema

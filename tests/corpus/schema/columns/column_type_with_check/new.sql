@@ -1,0 +1,1 @@
+CREATE TABLE t (n bigint CHECK (n > 0));

@@ -1,0 +1,1 @@
+CREATE TABLE t (n int CHECK (n > 0));

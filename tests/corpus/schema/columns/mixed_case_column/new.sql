@@ -1,0 +1,1 @@
+CREATE TABLE t ("CamelCase" bigint NOT NULL DEFAULT 1);

@@ -1,0 +1,1 @@
+CREATE TABLE t (n text); INSERT INTO t VALUES ('12');

@@ -1,0 +1,1 @@
+CREATE TABLE c (t_id int);

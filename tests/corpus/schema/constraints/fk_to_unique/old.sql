@@ -1,0 +1,1 @@
+CREATE TABLE a (code text UNIQUE); CREATE TABLE b (code text);

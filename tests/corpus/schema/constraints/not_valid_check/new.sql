@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, name text); ALTER TABLE t ADD CONSTRAINT nm CHECK (name <> '') NOT VALID;

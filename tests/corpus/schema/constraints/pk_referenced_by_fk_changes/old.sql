@@ -1,0 +1,1 @@
+CREATE TABLE p (id int, CONSTRAINT p_pkey PRIMARY KEY (id)); CREATE TABLE c (p_id int REFERENCES p);

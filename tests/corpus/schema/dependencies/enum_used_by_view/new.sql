@@ -1,0 +1,1 @@
+CREATE TYPE s AS ENUM ('a','c'); CREATE TABLE x (v s); CREATE VIEW xv AS SELECT v FROM x;

@@ -1,0 +1,1 @@
+CREATE FUNCTION pos(x bigint) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT x > 0'; CREATE TABLE t (n int CONSTRAINT t_pos CHECK (pos(n)));

@@ -1,0 +1,1 @@
+CREATE TABLE base (id int); CREATE TABLE child (id int, x text);

@@ -1,0 +1,1 @@
+CREATE TABLE t (id serial PRIMARY KEY, n text); CREATE VIEW v AS SELECT id FROM t;

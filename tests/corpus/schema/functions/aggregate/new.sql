@@ -1,0 +1,1 @@
+CREATE FUNCTION add2(s int, v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT s + v'; CREATE AGGREGATE total(int) (SFUNC = add2, STYPE = int, INITCOND = '0');

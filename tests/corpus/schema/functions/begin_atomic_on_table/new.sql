@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, name text); CREATE FUNCTION cnt() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END;

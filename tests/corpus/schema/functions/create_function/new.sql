@@ -1,0 +1,1 @@
+CREATE FUNCTION add1(i integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT i + 1 $$;

@@ -1,0 +1,1 @@
+CREATE FUNCTION inc(INOUT n int) LANGUAGE plpgsql AS $$ BEGIN n := n + 1; END $$;

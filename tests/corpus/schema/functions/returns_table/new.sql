@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, name text); CREATE FUNCTION names() RETURNS TABLE (n text) LANGUAGE sql STABLE AS 'SELECT name FROM t';

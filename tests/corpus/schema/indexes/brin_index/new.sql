@@ -1,0 +1,1 @@
+CREATE TABLE l (at timestamptz); CREATE INDEX l_at ON l USING brin (at);

@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, name text); CREATE INDEX t_n ON t (name); COMMENT ON INDEX t_n IS 'lookup';

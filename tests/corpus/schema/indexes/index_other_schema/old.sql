@@ -1,0 +1,1 @@
+CREATE SCHEMA s; CREATE TABLE s.t (a int);

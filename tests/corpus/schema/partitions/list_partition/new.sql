@@ -1,0 +1,1 @@
+CREATE TABLE r (region text, v int) PARTITION BY LIST (region); CREATE TABLE r_eu PARTITION OF r FOR VALUES IN ('eu'); CREATE TABLE r_us PARTITION OF r FOR VALUES IN ('us', 'ca');

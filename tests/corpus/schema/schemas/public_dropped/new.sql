@@ -1,0 +1,1 @@
+DROP SCHEMA public CASCADE; CREATE SCHEMA app; CREATE TABLE app.t (id int);

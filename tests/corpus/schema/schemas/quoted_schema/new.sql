@@ -1,0 +1,1 @@
+CREATE SCHEMA "My App"; CREATE TABLE "My App"."Things" (id int);

@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, name text); ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY p_read ON t FOR SELECT TO corpus_reader USING (id > 0);

@@ -1,0 +1,1 @@
+CREATE TABLE "order" ("select" int, "from" text, "User Name" text);

@@ -1,0 +1,1 @@
+CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE a.t (id int); CREATE TABLE b.t (id int, x text);

@@ -1,0 +1,1 @@
+CREATE SCHEMA a; CREATE TABLE a.t (id int);

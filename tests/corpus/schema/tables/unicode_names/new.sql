@@ -1,0 +1,1 @@
+CREATE TABLE "tëst" ("naïve" bigint);

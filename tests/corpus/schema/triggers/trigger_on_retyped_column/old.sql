@@ -1,0 +1,1 @@
+CREATE TABLE t (id int, name varchar(10));CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$; CREATE TRIGGER t_touch BEFORE UPDATE OF name ON t FOR EACH ROW EXECUTE FUNCTION touch();

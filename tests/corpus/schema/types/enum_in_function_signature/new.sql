@@ -1,0 +1,1 @@
+CREATE TYPE s AS ENUM ('a'); CREATE FUNCTION f(v s) RETURNS text LANGUAGE sql AS 'SELECT v::text';

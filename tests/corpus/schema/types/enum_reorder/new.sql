@@ -1,0 +1,1 @@
+CREATE TYPE s AS ENUM ('c','b','a'); CREATE TABLE x (v s);

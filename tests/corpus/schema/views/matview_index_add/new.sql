@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, name text); CREATE MATERIALIZED VIEW mv AS SELECT id FROM t; CREATE UNIQUE INDEX mv_id ON mv (id);

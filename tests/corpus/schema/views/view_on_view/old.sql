@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer PRIMARY KEY, name text); CREATE VIEW v1 AS SELECT id, name FROM t; CREATE VIEW v2 AS SELECT id FROM v1;

@@ -1,0 +1,238 @@
+// migrator diff beyond convergence: sources of every kind, self-diffs of real schemas, what
+// --apply refuses, --rename-before-drop, --online, JSON, exit codes, unsupported kinds.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/base/fs.hpp"
+#include "common/pg/conninfo.hpp"
+#include "common/pg/pgbin.hpp"
+#include "tests/support/harness.hpp"
+
+using namespace hectic;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+  test::Sandbox sandbox;
+  std::string cluster_url;
+  int databases = 0;
+  Fixture() : cluster_url(sandbox.start_cluster()) {}
+
+  std::string database(const std::string& sql = "") {
+    auto name = fmt::format("db_{}", ++databases);
+    sandbox.psql(cluster_url, "CREATE DATABASE " + name + " TEMPLATE template0");
+    auto keywords = pq::parse_conninfo(cluster_url);
+    keywords["dbname"] = name;
+    auto url = pq::build_conninfo(keywords);
+    if (!sql.empty()) sandbox.psql(url, sql);
+    return url;
+  }
+
+  test::Run diff(std::vector<std::string> args) {
+    args.insert(args.begin(), "diff");
+    return sandbox.run("migrator", args, {}, {}, 300);
+  }
+};
+
+} // namespace
+
+TEST_CASE("a diff of a schema with itself is empty: pgTAP's functions, the example project") {
+  Fixture f;
+  auto pgtap = f.sandbox.write("pgtap.sql", fs::read_file("/usr/share/postgresql/15/extension/pgtap--1.2.0.sql"));
+  auto run = f.diff({"--from", pgtap.string(), "--to", pgtap.string()});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  CHECK_THAT(run.out, Catch::Contains("no differences"));
+  auto src = (test::source_dir() / "examples/project/db/src").string();
+  run = f.diff({"--from", src, "--to", src, "--hook"});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  auto migrations = (test::source_dir() / "examples/project/db/migration").string();
+  run = f.diff({"--from", migrations, "--to", migrations});
+  INFO(run.err);
+  CHECK(run.code == 0);
+}
+
+TEST_CASE("every source kind: a .sql file, an entrypoint directory, a migration directory") {
+  Fixture f;
+  auto empty = f.database();
+  f.sandbox.write("state/entrypoint.sql", "\\ir tables.sql\n");
+  f.sandbox.write("state/tables.sql", "CREATE TABLE item (id int PRIMARY KEY, label text);\n");
+  auto file = f.sandbox.write("state.sql", "CREATE TABLE item (id int PRIMARY KEY, label text);\n");
+  // The hectic bundle (loaded with migrations) has tables inherit hectic.created_at.
+  f.sandbox.write("migration/20260101000000-item/up.sql",
+                  "CREATE TABLE item (id int PRIMARY KEY, label text) INHERITS (hectic.created_at);\n");
+  f.sandbox.write("migration/20260101000000-item/down.sql", "DROP TABLE item;\n");
+  for (const auto& source : {file, f.sandbox.path() / "state", f.sandbox.path() / "migration"}) {
+    auto run = f.diff({"--from", empty, "--to", source.string()});
+    INFO(source << "\n" << run.err);
+    CHECK(run.code == 1);
+    CHECK_THAT(run.out, Catch::Contains("CREATE TABLE public.item"));
+  }
+  auto run = f.diff({"--from", empty, "--to", file.string(), "--apply"});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  CHECK(f.diff({"--from", empty, "--to", (f.sandbox.path() / "state").string()}).code == 0);
+}
+
+TEST_CASE("a destructive diff without --allow-drop prints the script but --apply runs nothing") {
+  Fixture f;
+  auto a = f.database("CREATE TABLE keep (id int); INSERT INTO keep VALUES (1), (2); CREATE TABLE other (x int);");
+  auto b = f.database("CREATE TABLE other (x int, y int);");
+  auto run = f.diff({"--from", a, "--to", b});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.out, Catch::Contains("-- hazard: data loss: drops table public.keep"));
+  run = f.diff({"--from", a, "--to", b, "--apply"});
+  CHECK(run.code == 2);
+  CHECK_THAT(run.err, Catch::Contains("--allow-drop") && Catch::Contains("DROP TABLE public.keep;"));
+  CHECK(f.sandbox.psql(a, "SELECT count(*) FROM keep") == "2");
+  CHECK(f.sandbox.psql(a, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'other'::regclass AND attname = 'y'") ==
+        "0"); // not even the harmless part ran
+}
+
+TEST_CASE("renaming before dropping (--rename-before-drop) keeps the rows and prints the final drops as a commented cleanup") {
+  Fixture f;
+  auto a = f.database("CREATE TABLE gone (id int); INSERT INTO gone VALUES (7); "
+                      "CREATE TABLE kept (id int, old_col text); INSERT INTO kept VALUES (1, 'precious');");
+  auto b = f.database("CREATE TABLE kept (id int);");
+  auto run = f.diff({"--from", a, "--to", b, "--rename-before-drop"});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.out, Catch::Contains("-- ==== cleanup") && Catch::Contains("-- DROP TABLE public."));
+  run = f.diff({"--from", a, "--to", b, "--rename-before-drop", "--apply"});
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  CHECK(f.sandbox.psql(a, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'gone_dropped_%'") == "1");
+  auto column = f.sandbox.psql(a, "SELECT attname FROM pg_attribute WHERE attrelid = 'kept'::regclass AND attname "
+                                  "LIKE 'old_col_dropped_%'");
+  REQUIRE(!column.empty());
+  CHECK(f.sandbox.psql(a, fmt::format("SELECT \"{}\" FROM kept", column)) == "precious");
+}
+
+TEST_CASE("online mode (--online) builds indexes CONCURRENTLY and validates constraints outside the transaction") {
+  Fixture f;
+  auto a = f.database("CREATE TABLE t (id int PRIMARY KEY, n int); INSERT INTO t VALUES (1, 1);");
+  auto b = f.database("CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL CHECK (n > 0)); CREATE INDEX t_n ON t (n);");
+  auto run = f.diff({"--from", a, "--to", b, "--online"});
+  CHECK_THAT(run.out, Catch::Contains("CREATE INDEX CONCURRENTLY t_n") && Catch::Contains("NOT VALID") &&
+                          Catch::Contains("-- ==== outside the transaction"));
+  run = f.diff({"--from", a, "--to", b, "--online", "--apply"});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  CHECK(f.diff({"--from", a, "--to", b}).code == 0);
+}
+
+TEST_CASE("the JSON output (--output-json) lists statements with hazards and each side's fingerprint; files are private") {
+  Fixture f;
+  auto a = f.database("CREATE TABLE t (id int, gone text);");
+  auto b = f.database("CREATE TABLE t (id bigint);");
+  auto json_path = f.sandbox.path() / "diff.json";
+  auto script_path = f.sandbox.path() / "diff.sql";
+  auto run = f.diff({"--from", a, "--to", b, "--output-json", json_path.string(), "--output", script_path.string()});
+  CHECK(run.code == 1);
+  CHECK(run.out.empty());
+  CHECK_THAT(run.err, Catch::Contains("~2 column") && Catch::Contains("hazard"));
+  auto json = nlohmann::json::parse(fs::read_file(json_path));
+  CHECK(json["from"]["fingerprint"] != json["to"]["fingerprint"]);
+  bool drop_seen = false;
+  for (const auto& s : json["statements"])
+    if (s["sql"].get<std::string>().find("DROP COLUMN gone") != std::string::npos)
+      drop_seen = s["destructive"].get<bool>() && s["transactional"].get<bool>() && !s["hazards"].empty();
+  CHECK(drop_seen);
+  CHECK((stdfs::status(json_path).permissions() & stdfs::perms::all) == (stdfs::perms::owner_read | stdfs::perms::owner_write));
+  CHECK((stdfs::status(script_path).permissions() & stdfs::perms::all) == (stdfs::perms::owner_read | stdfs::perms::owner_write));
+}
+
+TEST_CASE("the printed script runs as it is with psql -1") {
+  Fixture f;
+  auto a = f.database("CREATE TABLE t (id int); CREATE VIEW v AS SELECT id FROM t;");
+  auto b = f.database("CREATE TABLE t (id bigint, n text DEFAULT 'x'); CREATE VIEW v AS SELECT id, n FROM t; "
+                      "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM v';");
+  auto script = f.sandbox.path() / "s.sql";
+  REQUIRE(f.diff({"--from", a, "--to", b, "--output", script.string()}).code == 1);
+  auto psql = f.sandbox.run_program(pgbin::program("psql"), {"-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f",
+                                                             script.string(), "-d", a});
+  INFO(psql.err);
+  CHECK(psql.code == 0);
+  CHECK(f.diff({"--from", a, "--to", b}).code == 0);
+}
+
+TEST_CASE("an unsupported object kind is an error naming it, never no differences") {
+  Fixture f;
+  auto a = f.database("CREATE TEXT SEARCH CONFIGURATION my_search (COPY = simple);");
+  auto b = f.database();
+  auto run = f.diff({"--from", a, "--to", b});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("text search configuration public.my_search"));
+  CHECK(run.out.empty());
+}
+
+TEST_CASE("bad sources are exit 3 naming them; the password never prints") {
+  Fixture f;
+  auto run = f.diff({"--from", "/nonexistent/schema.sql", "--to", "/nonexistent/schema.sql"});
+  CHECK(run.code == 3);
+  CHECK_THAT(run.err, Catch::Contains("/nonexistent/schema.sql"));
+  run = f.diff({"--from", f.database(), "--to", (f.sandbox.path() / "nothing.sql").string(), "--apply"});
+  CHECK(run.code == 3);
+  run = f.diff({"--to", "x"});
+  CHECK(run.code != 0);
+  f.sandbox.psql(f.cluster_url, "CREATE ROLE differ LOGIN PASSWORD 'sekrit-pw'");
+  auto keywords = pq::parse_conninfo(f.database("CREATE TABLE t (id int)"));
+  keywords["user"] = "differ";
+  keywords["password"] = "sekrit-pw";
+  auto url = pq::build_conninfo(keywords);
+  run = f.diff({"--from", url, "--to", f.database()});
+  CHECK(run.code == 1);
+  CHECK(run.out.find("sekrit-pw") == std::string::npos);
+  CHECK(run.err.find("sekrit-pw") == std::string::npos);
+}
+
+TEST_CASE("rename hints (--rename) turn a drop and a create into a rename and keeps the rows") {
+  Fixture f;
+  auto a = f.database("CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE users (id int CONSTRAINT users_pkey "
+                      "PRIMARY KEY, mail text, m mood); CREATE INDEX users_mail ON users (mail); "
+                      "INSERT INTO users VALUES (1, 'a@b', 'sad');");
+  auto b = f.database("CREATE TYPE mood AS ENUM ('blue', 'ok'); CREATE TABLE people (id int CONSTRAINT people_pkey "
+                      "PRIMARY KEY, email text, m mood); CREATE INDEX people_email ON people (email);");
+  std::vector<std::string> hints{"--rename", "table:users=people", "--rename", "column:public.people.mail=email",
+                                 "--rename", "index:users_mail=people_email", "--rename",
+                                 "constraint:people.users_pkey=people_pkey", "--rename", "enum-value:mood.sad=blue"};
+  std::vector<std::string> args{"--from", a, "--to", b};
+  args.insert(args.end(), hints.begin(), hints.end());
+  auto run = f.diff(args);
+  CHECK(run.code == 1);
+  CHECK_THAT(run.out, Catch::Contains("ALTER TABLE public.users RENAME TO people;") &&
+                          Catch::Contains("RENAME COLUMN mail TO email") && !Catch::Contains("DROP TABLE"));
+  args.push_back("--apply");
+  run = f.diff(args);
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  CHECK(f.sandbox.psql(a, "SELECT email || ' ' || m FROM people") == "a@b blue");
+  CHECK(f.diff({"--from", a, "--to", "x", "--rename", "nonsense"}).code == 9);
+}
+
+TEST_CASE("schema filters (--schema, --exclude-schema) work; the hectic schema is left out unless named") {
+  Fixture f;
+  auto a = f.database("CREATE SCHEMA hectic; CREATE SCHEMA one; CREATE SCHEMA two;");
+  auto b = f.database("CREATE SCHEMA hectic; CREATE TABLE hectic.internal (x int); CREATE SCHEMA one; "
+                      "CREATE TABLE one.t (x int); CREATE SCHEMA two; CREATE TABLE two.t (x int);");
+  auto run = f.diff({"--from", a, "--to", b, "--schema", "one"});
+  CHECK_THAT(run.out, Catch::Contains("CREATE TABLE one.t") && !Catch::Contains("two.t") && !Catch::Contains("hectic."));
+  run = f.diff({"--from", a, "--to", b, "--exclude-schema", "one"});
+  CHECK_THAT(run.out, Catch::Contains("CREATE TABLE two.t") && !Catch::Contains("one.t") && !Catch::Contains("hectic."));
+  run = f.diff({"--from", a, "--to", b, "--schema", "hectic"});
+  CHECK_THAT(run.out, Catch::Contains("CREATE TABLE hectic.internal"));
+}
+
+TEST_CASE("an extension the local server lacks is an error naming it and its package") {
+  Fixture f;
+  auto file = f.sandbox.write("needs.sql", "CREATE EXTENSION no_such_ext;\n");
+  auto run = f.diff({"--from", f.database(), "--to", file.string()});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("extension no_such_ext is not installed") &&
+                          Catch::Contains("postgresql-15-no_such_ext"));
+}
