@@ -90,7 +90,7 @@ _hectic_migration_names() {
     done
 }
 
-_hectic_migrator_subcommands="init migrate create list status fetch plan apply mark-applied log help"
+_hectic_migrator_subcommands="init migrate create list status fetch plan apply mark-applied log diff help"
 # Options that stand anywhere (before or after the subcommand).
 _hectic_migrator_global_opts="-u --db-url -d --migration-dir -v --set -f --force --single-transaction --lock-timeout --statement-timeout --lock-wait --inherits -V --version -h --help"
 # Options that take a value (the next word, or `--opt=value`).
@@ -149,6 +149,7 @@ _hectic_migrator_core() {
             status) opts+=" --json --exit-code" ;;
             plan) opts+=" --output-json --output-human" ;;
             log) opts+=" -n --limit --json" ;;
+            diff) opts+=" --from --to --output --output-json --apply --allow-drop --rename-before-drop --rename --online --schema --exclude-schema --no-privileges --hook" ;;
         esac
         _hectic_reply "$opts"
         return
