@@ -126,7 +126,7 @@ TEST_CASE("online mode (--online) builds indexes CONCURRENTLY and validates cons
   CHECK(f.diff({"--from", a, "--to", b}).code == 0);
 }
 
-TEST_CASE("the JSON output (--output-json) lists statements with hazards and each side's fingerprint; files are private") {
+TEST_CASE("the JSON output (--output-json) lists statements with hazards and each side's fingerprint, files private") {
   Fixture f;
   auto a = f.database("CREATE TABLE t (id int, gone text);");
   auto b = f.database("CREATE TABLE t (id bigint);");
@@ -171,7 +171,7 @@ TEST_CASE("an unsupported object kind is an error naming it, never no difference
   CHECK(run.out.empty());
 }
 
-TEST_CASE("bad sources are exit 3 naming them; the password never prints") {
+TEST_CASE("bad sources are exit 3 naming them, the password never prints") {
   Fixture f;
   auto run = f.diff({"--from", "/nonexistent/schema.sql", "--to", "/nonexistent/schema.sql"});
   CHECK(run.code == 3);
@@ -215,7 +215,7 @@ TEST_CASE("rename hints (--rename) turn a drop and a create into a rename and ke
   CHECK(f.diff({"--from", a, "--to", "x", "--rename", "nonsense"}).code == 9);
 }
 
-TEST_CASE("schema filters (--schema, --exclude-schema) work; the hectic schema is left out unless named") {
+TEST_CASE("schema filters (--schema, --exclude-schema) work, the hectic schema is left out unless named") {
   Fixture f;
   auto a = f.database("CREATE SCHEMA hectic; CREATE SCHEMA one; CREATE SCHEMA two;");
   auto b = f.database("CREATE SCHEMA hectic; CREATE TABLE hectic.internal (x int); CREATE SCHEMA one; "
