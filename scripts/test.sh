@@ -36,6 +36,9 @@ if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
   for t in "$stage"/tests/*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
+    # The schema corpus compares databases by URL only (nothing there depends on who runs it)
+    # and is the slowest binary; integration_schema_diff runs the engine's own clusters here.
+    [ "$name" = integration_schema_corpus ] && continue
     out=$(runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="/home/$user" \
       HECTIC_TEST_BIN_DIR="$stage/bin" HECTIC_TEST_TMPDIR="$stage/tmp" \
       HECTIC_TEST_SOURCE_DIR="$stage/src" "$t" 2>&1)
