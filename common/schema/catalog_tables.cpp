@@ -40,7 +40,7 @@ Object table_object(const pq::Result& r, int i) {
                              shape.partition_key.value_or(""), r.get(i, 14));
   for (const auto& parent : shape.parents) o.depends_on.insert("table:" + parent);
   if (shape.partition_of) o.depends_on.insert("table:" + *shape.partition_of);
-  o.drop_sql = fmt::format("DROP TABLE {};", o.name);
+  o.drop_sql = drop_statement(o);
   o.shape = std::move(shape);
   return o;
 }
@@ -85,20 +85,26 @@ void read_columns(Reader& reader) {
 
 namespace {
 
+// A constraint, trigger or policy: named within its table, dropped and commented "NAME ON TABLE".
+Object table_part(Kind kind, const std::string& table, const std::string& name) {
+  Object o;
+  o.kind = kind;
+  o.table = table;
+  o.name = name;
+  o.key = fmt::format("{}:{}.{}", kind_name(kind), table, name);
+  o.drop_sql = drop_statement(o);
+  o.depends_on.insert("table:" + table);
+  return o;
+}
+
 void read_constraints(Reader& reader) {
   auto r = reader.query(sql::constraints);
   for (int i = 0; i < r.rows(); ++i) {
-    Object o;
-    o.kind = Kind::constraint;
-    o.table = r.get(i, 1);
-    o.name = r.get(i, 2);
-    o.key = fmt::format("constraint:{}.{}", o.table, o.name);
+    auto o = table_part(Kind::constraint, r.get(i, 1), r.get(i, 2));
     o.definition = r.get(i, 4);
     o.create_sql = fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {};", o.table, o.name, o.definition);
-    o.drop_sql = fmt::format("ALTER TABLE {} DROP CONSTRAINT {};", o.table, o.name);
     o.comment_target = fmt::format("CONSTRAINT {} ON {}", o.name, o.table);
     o.comment = r.get_optional(i, 5);
-    o.depends_on.insert("table:" + o.table);
     auto key = o.key;
     char contype = r.get(i, 3)[0];
     reader.add(std::move(o), "pg_constraint", r.get(i, 0));
@@ -119,7 +125,7 @@ void read_indexes(Reader& reader) {
     auto indexdef = o.on_partitioned_table ? replace_first(r.get(i, 3), " ON ONLY ", " ON ") : r.get(i, 3);
     o.create_sql = indexdef + ";";
     o.definition = index_definition_without_name(indexdef);
-    o.drop_sql = fmt::format("DROP INDEX {};", o.name);
+    o.drop_sql = drop_statement(o);
     o.comment_target = "INDEX " + o.name;
     o.comment = r.get_optional(i, 4);
     o.depends_on.insert("table:" + o.table);
@@ -130,18 +136,12 @@ void read_indexes(Reader& reader) {
 void read_triggers(Reader& reader) {
   auto r = reader.query(sql::triggers);
   for (int i = 0; i < r.rows(); ++i) {
-    Object o;
-    o.kind = Kind::trigger;
-    o.table = r.get(i, 1);
-    o.name = r.get(i, 2);
-    o.key = fmt::format("trigger:{}.{}", o.table, o.name);
+    auto o = table_part(Kind::trigger, r.get(i, 1), r.get(i, 2));
     o.create_sql = r.get(i, 3) + ";";
     if (r.get(i, 5) == "D") o.create_sql += fmt::format("\nALTER TABLE {} DISABLE TRIGGER {};", o.table, o.name);
     o.definition = o.create_sql;
-    o.drop_sql = fmt::format("DROP TRIGGER {} ON {};", o.name, o.table);
     o.comment_target = fmt::format("TRIGGER {} ON {}", o.name, o.table);
     o.comment = r.get_optional(i, 4);
-    o.depends_on.insert("table:" + o.table);
     reader.add(std::move(o), "pg_trigger", r.get(i, 0));
   }
 }
@@ -149,17 +149,11 @@ void read_triggers(Reader& reader) {
 void read_policies(Reader& reader) {
   auto r = reader.query(sql::policies);
   for (int i = 0; i < r.rows(); ++i) {
-    Object o;
-    o.kind = Kind::policy;
-    o.table = r.get(i, 1);
-    o.name = r.get(i, 2);
-    o.key = fmt::format("policy:{}.{}", o.table, o.name);
+    auto o = table_part(Kind::policy, r.get(i, 1), r.get(i, 2));
     o.definition = r.get(i, 3);
     o.create_sql = fmt::format("CREATE POLICY {} ON {} {};", o.name, o.table, o.definition);
-    o.drop_sql = fmt::format("DROP POLICY {} ON {};", o.name, o.table);
     o.comment_target = fmt::format("POLICY {} ON {}", o.name, o.table);
     o.comment = r.get_optional(i, 4);
-    o.depends_on.insert("table:" + o.table);
     reader.add(std::move(o), "pg_policy", r.get(i, 0));
   }
 }

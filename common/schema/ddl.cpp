@@ -102,6 +102,17 @@ std::string index_definition_without_name(const std::string& indexdef) {
   return indexdef.substr(0, at + 7) + indexdef.substr(on + 1);
 }
 
+std::string drop_statement(const Object& o) {
+  switch (o.kind) {
+  case Kind::table: return fmt::format("DROP TABLE {};", o.name);
+  case Kind::index: return fmt::format("DROP INDEX {};", o.name);
+  case Kind::constraint: return fmt::format("ALTER TABLE {} DROP CONSTRAINT {};", o.table, o.name);
+  case Kind::trigger: return fmt::format("DROP TRIGGER {} ON {};", o.name, o.table);
+  case Kind::policy: return fmt::format("DROP POLICY {} ON {};", o.name, o.table);
+  default: return o.drop_sql;
+  }
+}
+
 std::string comment_sql(const std::string& target, const std::optional<std::string>& comment) {
   return fmt::format("COMMENT ON {} IS {};", target, comment ? pq::quote_literal(*comment) : "NULL");
 }

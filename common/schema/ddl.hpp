@@ -14,6 +14,9 @@ std::string column_definition(const Column& column);
 std::string create_table_sql(const Object& table);
 // pg_get_indexdef text with the index's own name cut out, so a renamed index compares equal.
 std::string index_definition_without_name(const std::string& indexdef);
+// The DROP of a table, index, constraint, trigger or policy (by name, and table for the parts);
+// the catalog reader and the rename hints (which change names) share it.
+std::string drop_statement(const Object& object);
 // COMMENT ON target IS ...; (NULL when comment is empty).
 std::string comment_sql(const std::string& target, const std::optional<std::string>& comment);
 // REVOKE/GRANT statements that turn grants `from` into `to` on target (one grantee at a time).

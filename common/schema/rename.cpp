@@ -8,6 +8,7 @@
 
 #include "common/base/error.hpp"
 #include "common/pg/quote.hpp"
+#include "common/schema/ddl.hpp"
 #include "common/schema/names.hpp"
 
 namespace hectic::schema {
@@ -39,17 +40,9 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 // The drop statement of an object whose name or table was renamed in the model.
 void refresh_drop_sql(Object& o) {
-  switch (o.kind) {
-  case Kind::table: o.drop_sql = fmt::format("DROP TABLE {};", o.name); break;
-  case Kind::index: o.drop_sql = fmt::format("DROP INDEX {};", o.name); break;
-  case Kind::constraint: o.drop_sql = fmt::format("ALTER TABLE {} DROP CONSTRAINT {};", o.table, o.name); break;
-  case Kind::trigger: o.drop_sql = fmt::format("DROP TRIGGER {} ON {};", o.name, o.table); break;
-  case Kind::policy: o.drop_sql = fmt::format("DROP POLICY {} ON {};", o.name, o.table); break;
-  case Kind::type:
+  if (o.kind == Kind::type)
     o.drop_sql = fmt::format("{} {};", o.drop_sql.rfind("DROP DOMAIN", 0) == 0 ? "DROP DOMAIN" : "DROP TYPE", o.name);
-    break;
-  default: break;
-  }
+  else o.drop_sql = drop_statement(o);
 }
 
 void rename_table(Model& model, const std::string& old_name, const std::string& new_name) {
