@@ -70,8 +70,13 @@ void kill_init_during(const std::string& comm, const std::vector<std::string>& w
   // The working dir: a fresh data/ is built beside it under .trash-init-PID and renamed.
   auto data_dir = sb.working_dir();
   Run run;
-  std::thread init([&] {
-    run = sb.run("postgres-init", {}, {{"HECTIC_CACHE_DIR", (sb.path() / "private-cache").string()}});
+  std::string thread_error; // an exception leaving a std::thread aborts the whole test binary
+  std::jthread init([&] {
+    try {
+      run = sb.run("postgres-init", {}, {{"HECTIC_CACHE_DIR", (sb.path() / "private-cache").string()}});
+    } catch (const std::exception& e) {
+      thread_error = e.what();
+    }
   });
   std::optional<pid_t> child;
   std::vector<std::string> wanted = words;
@@ -86,6 +91,8 @@ void kill_init_during(const std::string& comm, const std::vector<std::string>& w
   }, std::chrono::seconds(60));
   const bool killed = seen && ::kill(init_pid, SIGKILL) == 0;
   init.join();
+  INFO("postgres-init thread: " << thread_error);
+  REQUIRE(thread_error.empty());
   REQUIRE(seen);
   REQUIRE(killed);
   CHECK(run.code == 128 + SIGKILL);
