@@ -8,6 +8,7 @@
 
 #include "common/base/error.hpp"
 #include "common/base/log.hpp"
+#include "common/migrate/run_log.hpp"
 #include "common/migrate/session.hpp"
 #include "common/pg/pq.hpp"
 #include "common/pg/quote.hpp"
@@ -71,15 +72,7 @@ void run_outside(pq::Connection& connection, const std::vector<Statement>& state
   }
 }
 
-} // namespace
-
-void apply(const std::string& url, const std::vector<Statement>& statements, const ApplyOptions& options) {
-  if (!options.allow_drop) refuse_destructive(statements);
-  migrate::Options lock_options;
-  lock_options.url = url;
-  lock_options.lock_wait = options.lock_wait;
-  migrate::MigrationLock lock(lock_options);
-  pq::Connection connection(url, "migrator diff");
+void run_all(pq::Connection& connection, const std::vector<Statement>& statements, const ApplyOptions& options) {
   run_outside(connection, statements, options, true);
   for (int attempt = 1;; ++attempt) {
     if (run_transaction(connection, statements, options)) break;
@@ -89,6 +82,38 @@ void apply(const std::string& url, const std::vector<Statement>& statements, con
     std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
   }
   run_outside(connection, statements, options, false);
+}
+
+// Only a database the migrator manages has a run log; installing the bundle here would add
+// its event triggers to a schema that is compared against a file.
+bool has_run_log(pq::Connection& connection) {
+  return connection.exec("SELECT to_regclass('hectic.migration_run') IS NOT NULL").scalar() == "t";
+}
+
+} // namespace
+
+void apply(const std::string& url, const std::vector<Statement>& statements, const ApplyOptions& options) {
+  if (!options.allow_drop) refuse_destructive(statements);
+  migrate::Options lock_options;
+  lock_options.url = url;
+  lock_options.lock_wait = options.lock_wait;
+  migrate::MigrationLock lock(lock_options);
+  pq::Connection connection(url, "migrator diff");
+  if (options.check_under_lock) options.check_under_lock(connection);
+  if (options.run_log_command.empty()) return run_all(connection, statements, options);
+  std::optional<migrate::RunLog> log;
+  if (has_run_log(connection)) log.emplace(connection, options.run_log_command);
+  else k_log.warn("this run is not recorded: {} has no hectic.migration_run (`migrator init` creates it)",
+                  connection.describe());
+  std::optional<migrate::InterruptHook> hook;
+  if (log) hook.emplace(connection, url, log->id());
+  try {
+    run_all(connection, statements, options);
+  } catch (const std::exception& e) {
+    if (log) log->finish("failed", {}, e.what());
+    throw;
+  }
+  if (log) log->finish("success", {summary(statements)});
 }
 
 } // namespace hectic::schema
