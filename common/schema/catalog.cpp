@@ -171,6 +171,7 @@ Model read_catalog(pq::Connection& connection, const Filter& filter) {
   detail::Reader reader{connection, {detail::text_array(filter.schemas), detail::text_array(filter.exclude_schemas)},
                         filter.privileges, {}, {}, {}, {}, {}};
   reader.model.server_version = connection.server_version();
+  reader.model.privileges = filter.privileges;
   reader.model.server_version_text = connection.exec("SHOW server_version").scalar();
   // Each step timed at debug level (HECTIC_LOG=debug): the read is the diff's main cost.
   const log::Logger logger("migrator diff");

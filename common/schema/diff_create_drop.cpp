@@ -12,11 +12,21 @@ namespace {
 
 bool existed(const Planner& p, const std::string& table) { return p.from.objects.count("table:" + table) > 0; }
 
+// What a new object grants before any GRANT (acldefault, PostgreSQL manual "Privileges"):
+// EXECUTE on routines and USAGE on types to PUBLIC, which a desired REVOKE must take away.
+std::map<std::string, std::string> implicit_grants(const Planner& p, const Object& object) {
+  if (!p.to.privileges) return {};
+  if (object.kind == Kind::function) return {{"PUBLIC", "EXECUTE"}};
+  if (object.kind == Kind::type) return {{"PUBLIC", "USAGE"}};
+  return {};
+}
+
 void emit_comment_and_grants(Planner& p, const Object& object) {
   if (object.comment && !object.comment_target.empty())
     p.emit(object, '~', comment_sql(object.comment_target, object.comment));
   if (!object.grant_target.empty())
-    for (auto& s : grant_changes(object.grant_target, {}, object.grants)) p.emit(object, '~', std::move(s));
+    for (auto& s : grant_changes(object.grant_target, implicit_grants(p, object), object.grants))
+      p.emit(object, '~', std::move(s));
   if (!object.shape) return;
   for (const auto& column : object.shape->columns) {
     if (column.comment) p.emit(object, '~', comment_sql("COLUMN " + object.name + "." + column.name, column.comment));

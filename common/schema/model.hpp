@@ -83,6 +83,7 @@ struct Model {
   std::map<std::string, Object> objects; // by key
   int server_version = 0;
   std::string server_version_text;
+  bool privileges = true; // grants were read (not --no-privileges)
   // The hash of the normalised model (definitions, comments, grants; not DDL text order).
   std::string fingerprint() const;
 };
