@@ -20,9 +20,45 @@ namespace hectic::fs {
 
 namespace stdfs = std::filesystem;
 
+namespace {
+
+void check(const std::error_code& ec, const char* what, const stdfs::path& path, const stdfs::path& to = {}) {
+  if (!ec) return;
+  throw Error(ExitCode::generic, fmt::format("cannot {} {}{}: {}", what, path.string(),
+                                             to.empty() ? "" : " to " + to.string(), ec.message()));
+}
+
+} // namespace
+
+void create_directories(const stdfs::path& path) {
+  std::error_code ec;
+  stdfs::create_directories(path, ec);
+  check(ec, "create directory", path);
+}
+
+void rename(const stdfs::path& from, const stdfs::path& to) {
+  std::error_code ec;
+  stdfs::rename(from, to, ec);
+  check(ec, "rename", from, to);
+}
+
+void set_permissions(const stdfs::path& path, stdfs::perms perms) {
+  std::error_code ec;
+  stdfs::permissions(path, perms, stdfs::perm_options::replace, ec);
+  check(ec, "change the mode of", path);
+}
+
+std::vector<stdfs::path> list_directory(const stdfs::path& path) {
+  std::error_code ec;
+  std::vector<stdfs::path> entries;
+  for (stdfs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(it->path());
+  check(ec, "list directory", path);
+  return entries;
+}
+
 TempDir::TempDir(std::string_view prefix, const stdfs::path& parent) {
   stdfs::path base = parent.empty() ? stdfs::temp_directory_path() : parent;
-  stdfs::create_directories(base);
+  fs::create_directories(base);
   std::string pattern = (base / fmt::format("{}-XXXXXX", prefix)).string();
   if (mkdtemp(pattern.data()) == nullptr)
     throw Error(ExitCode::internal,

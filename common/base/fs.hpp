@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hectic::fs {
 
@@ -32,6 +33,14 @@ private:
 // vanished under us is retried, bounded, until the tree is gone. ec is set only when the tree
 // could not be removed for another reason.
 void remove_tree(const std::filesystem::path& path, std::error_code& ec);
+
+// std::filesystem operations through their error_code overloads: an ordinary failure
+// (permission denied, disk full, a missing parent) throws Error(generic) naming the path and
+// the system's reason, never std::filesystem::filesystem_error.
+void create_directories(const std::filesystem::path& path);
+void rename(const std::filesystem::path& from, const std::filesystem::path& to);
+void set_permissions(const std::filesystem::path& path, std::filesystem::perms perms);
+std::vector<std::filesystem::path> list_directory(const std::filesystem::path& path);
 
 // Whole file as a string; throws Error(generic) naming the path.
 std::string read_file(const std::filesystem::path& path);

@@ -48,7 +48,7 @@ void extract(const stdfs::path& archive, const stdfs::path& into) {
 
 // Moves every entry of from into to (same file system).
 void move_entries(const stdfs::path& from, const stdfs::path& to) {
-  for (const auto& entry : stdfs::directory_iterator(from)) stdfs::rename(entry.path(), to / entry.path().filename());
+  for (const auto& entry : fs::list_directory(from)) fs::rename(entry, to / entry.filename());
 }
 
 // What was unpacked must be a PostgreSQL data dir: a start on anything else would create a
@@ -63,7 +63,7 @@ void require_data_dir(const stdfs::path& backup, const stdfs::path& data_dir) {
 
 void remove_leftovers(const stdfs::path& data_dir) {
   // A tar's "." entry may carry any mode; the server insists on 0700 (or 0750).
-  stdfs::permissions(data_dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
+  fs::set_permissions(data_dir, stdfs::perms::owner_all);
   for (const char* name : {"standby.signal", "recovery.signal", "recovery.conf", "postmaster.pid", "postmaster.opts"}) {
     std::error_code ec;
     stdfs::remove(data_dir / name, ec);
@@ -118,18 +118,17 @@ fs::TempDir staging_beside(const stdfs::path& dir) {
 // A backup holds the cluster's data: its files 0600 in a 0700 directory, whatever the umask
 // tar and pg_basebackup created them with.
 void make_private(const stdfs::path& dir) {
-  stdfs::permissions(dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
-  for (const auto& entry : stdfs::directory_iterator(dir))
-    if (entry.is_regular_file())
-      stdfs::permissions(entry.path(), stdfs::perms::owner_read | stdfs::perms::owner_write,
-                         stdfs::perm_options::replace);
+  fs::set_permissions(dir, stdfs::perms::owner_all);
+  for (const auto& entry : fs::list_directory(dir))
+    if (std::error_code ec; stdfs::is_regular_file(entry, ec))
+      fs::set_permissions(entry, stdfs::perms::owner_read | stdfs::perms::owner_write);
 }
 
 // Replaces dir by staged (a sibling) in one rename, after removing the old dir.
 void replace_dir(const stdfs::path& staged, const stdfs::path& dir) {
   std::error_code ec;
   stdfs::remove_all(dir, ec);
-  stdfs::rename(staged, dir);
+  fs::rename(staged, dir);
 }
 
 // pg_basebackup needs a `replication` hba entry. postgres-init writes one; a cluster whose hba
@@ -167,7 +166,7 @@ ScratchDir::ScratchDir(stdfs::path dir, const std::string& what)
     : m_dir(std::move(dir)), m_lock(m_dir, what), m_guard([d = m_dir] { remove(d); }) {
   std::error_code ec;
   if (stdfs::exists(m_dir, ec)) remove(m_dir);
-  stdfs::create_directories(m_dir);
+  fs::create_directories(m_dir);
 }
 
 ScratchDir::~ScratchDir() { m_guard.run(); }
@@ -186,7 +185,7 @@ void ScratchDir::remove(const stdfs::path& dir) noexcept {
 void create(const std::string& url, const stdfs::path& dir) {
   check_replaceable(dir);
   auto keywords = pq::parse_conninfo(url);
-  if (dir.has_parent_path()) stdfs::create_directories(dir.parent_path());
+  if (dir.has_parent_path()) fs::create_directories(dir.parent_path());
   auto staging = staging_beside(dir); // pg_basebackup fills an existing empty directory
   const auto& staged = staging.path();
   k_log.info("pg_basebackup of {} into {}", pq::redact(url), dir.string());
@@ -215,8 +214,8 @@ void unpack(const stdfs::path& backup, const stdfs::path& data_dir, bool archive
   if (!stdfs::exists(backup, ec))
     throw Error(ExitCode::generic, fmt::format("backup {} does not exist", backup.string()),
                 {"create one with: database backup"});
-  stdfs::create_directories(data_dir);
-  stdfs::permissions(data_dir, stdfs::perms::owner_all, stdfs::perm_options::replace);
+  fs::create_directories(data_dir);
+  fs::set_permissions(data_dir, stdfs::perms::owner_all);
   stdfs::path source = backup;
   std::optional<fs::TempDir> unpacked;
   if (archive || is_file(backup)) {
@@ -224,9 +223,8 @@ void unpack(const stdfs::path& backup, const stdfs::path& data_dir, bool archive
     extract(backup, unpacked->path());
     source = unpacked->path();
     // An archive of a backup directory may hold it as its one top-level entry.
-    std::vector<stdfs::path> entries;
-    for (const auto& e : stdfs::directory_iterator(source)) entries.push_back(e.path());
-    if (entries.size() == 1 && stdfs::is_directory(entries.front())) source = entries.front();
+    auto entries = fs::list_directory(source);
+    if (entries.size() == 1 && stdfs::is_directory(entries.front(), ec)) source = entries.front();
     if (is_file(source / "PG_VERSION")) {
       move_entries(source, data_dir);
       remove_leftovers(data_dir);
@@ -239,7 +237,7 @@ void unpack(const stdfs::path& backup, const stdfs::path& data_dir, bool archive
                 {"a backup directory holds base.tar.gz and pg_wal.tar.gz (database backup makes one)"});
   extract(*base, data_dir);
   if (auto wal = member(source, "pg_wal")) {
-    stdfs::create_directories(data_dir / "pg_wal");
+    fs::create_directories(data_dir / "pg_wal");
     extract(*wal, data_dir / "pg_wal");
   }
   remove_leftovers(data_dir);
@@ -272,7 +270,7 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   // while the restored server starts (issue 11). A signal that came meanwhile is handled here:
   // the previous data is put back and the staging dir removed before the watcher exits 130.
   interrupt::Critical restoring;
-  stdfs::create_directories(config.working_dir);
+  fs::create_directories(config.working_dir);
   fs::TempDir staging(".restore", config.working_dir);
   auto staged = staging.path() / "data";
   {
@@ -299,9 +297,9 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
   auto put_back = [&, had_data, was_running](bool restart) -> std::string {
     try {
       cluster::stop(config.working_dir);
-      if (stdfs::exists(data, ec)) stdfs::rename(data, staging.path() / "failed-data");
+      if (stdfs::exists(data, ec)) fs::rename(data, staging.path() / "failed-data");
       if (!had_data) return fmt::format("{} held no data before the restore", config.working_dir.string());
-      stdfs::rename(previous, data);
+      fs::rename(previous, data);
       if (!was_running || !restart) return fmt::format("the previous {} is back in place", data.string());
       try {
         cluster::start(config);
@@ -316,7 +314,7 @@ cluster::Endpoint restore_into(cluster::Config config, const stdfs::path& backup
     }
   };
   try {
-    stdfs::rename(staged, data);
+    fs::rename(staged, data);
     hand_over(config);
     k_restore_log.info("starting the restored cluster (database {})", restored.database);
     progress::Phase phase("starting the restored cluster");
@@ -434,7 +432,7 @@ void normalize(const NormalizeOptions& options) {
                 {"pass the production backup directory (base.tar.gz, pg_wal.tar.gz) as PATH"});
   check_replaceable(options.output);
   auto parent = absolute_clean(options.output).parent_path();
-  stdfs::create_directories(parent);
+  fs::create_directories(parent);
   ScratchDir work(layout::scratch_parent() / fmt::format(".normalize-{}", ::getpid()));
 
   auto database = options.database ? *options.database

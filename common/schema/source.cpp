@@ -40,7 +40,7 @@ FileKind file_kind(const std::string& source) {
 // The server account must reach the cluster under a root-owned private temp dir.
 fs::TempDir cluster_parent() {
   fs::TempDir dir("hectic-diff");
-  stdfs::permissions(dir.path(), stdfs::perms::owner_all | stdfs::perms::group_exec | stdfs::perms::others_exec);
+  fs::set_permissions(dir.path(), stdfs::perms::owner_all | stdfs::perms::group_exec | stdfs::perms::others_exec);
   return dir;
 }
 

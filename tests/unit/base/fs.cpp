@@ -115,3 +115,27 @@ TEST_CASE("write_file_atomic: an unwritable directory is an error naming the fil
     CHECK_THAT(e.what(), Catch::Contains("/nonexistent-hectic-dir/file"));
   }
 }
+
+TEST_CASE("checked filesystem operations raise the project's error naming the path and the reason") {
+  hectic::fs::TempDir dir("fs-checked");
+  auto file = dir.path() / "plain-file";
+  hectic::fs::write_file_atomic(file, "x");
+  auto expect = [](auto&& operation, const std::string& text) {
+    try {
+      operation();
+      FAIL("no error");
+    } catch (const hectic::Error& e) {
+      CHECK(e.code() == hectic::ExitCode::generic);
+      CHECK_THAT(std::string(e.what()), Catch::Contains(text));
+    }
+  };
+  expect([&] { hectic::fs::create_directories(file / "sub"); },
+         "cannot create directory " + (file / "sub").string() + ": Not a directory");
+  expect([&] { hectic::fs::rename(dir.path() / "missing", dir.path() / "other"); },
+         "cannot rename " + (dir.path() / "missing").string() + " to " + (dir.path() / "other").string());
+  expect([&] { hectic::fs::list_directory(dir.path() / "missing"); }, "cannot list directory");
+  expect([&] { hectic::fs::set_permissions(dir.path() / "missing", std::filesystem::perms::owner_all); },
+         "cannot change the mode of");
+  hectic::fs::create_directories(dir.path() / "a" / "b");
+  CHECK(hectic::fs::list_directory(dir.path()).size() == 2);
+}
