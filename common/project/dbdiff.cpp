@@ -391,6 +391,7 @@ void engine_compare(const std::string& url1, const std::string& url2, const Opti
   }
   report.changes = schema::describe_changes(m1, m2);
   auto up = schema::diff(m1, m2, schema::DiffOptions{});
+  generate::guard_bundle_triggers(up, m2); // DB1 has the bundle: its event triggers run too
   if (options.sql)
     report.sql = schema::render_script(up, schema::DiffSides{k_db1, k_db2, m1.server_version_text,
                                                              m2.server_version_text, m1.fingerprint(),

@@ -55,9 +55,8 @@ void migrate_once(const std::string& url, const stdfs::path& dir, migrate::Verb 
   migrate::migrate(options, verb, std::string(argument));
 }
 
-// The bundle's event triggers create hectic_* triggers (hectic_set_updated_at, the
-// hectic.immutable ones) on every CREATE TABLE that inherits its tables: the engine's CREATE
-// TRIGGER for one of them would then fail ("already exists"). Each is made idempotent.
+} // namespace
+
 void guard_bundle_triggers(std::vector<schema::Statement>& statements, const schema::Model& to) {
   for (auto& s : statements) {
     if (s.kind != schema::Kind::trigger || s.action != '+') continue;
@@ -67,8 +66,6 @@ void guard_bundle_triggers(std::vector<schema::Statement>& statements, const sch
                         object->second.name, object->second.table, s.sql);
   }
 }
-
-} // namespace
 
 Generated plan(const schema::Model& from, const schema::Model& to, const Request& request) {
   Generated generated;

@@ -98,6 +98,7 @@ TEST_CASE("diff summary and --sql, then --generate, diff equal, migrate down ret
   CHECK(contains(sql.out, "-- from: DB1 (backup + migrations)"));
   CHECK(contains(sql.out, "ALTER TABLE public.invoice ADD COLUMN due date;"));
   CHECK(contains(sql.out, "CREATE INDEX invoice_due_idx ON public.invoice USING btree (due);"));
+  CHECK(contains(sql.out, "DROP TRIGGER IF EXISTS hectic_set_updated_at ON public.invoice_tag;"));
   CHECK(hectic::fs::read_file(drift) == plain.out);
 
   auto migrations = sandbox.path() / "db" / "migration";
