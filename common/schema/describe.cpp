@@ -94,9 +94,11 @@ void enum_changes(const Object& a, const Object& b, std::vector<std::string>& ou
 std::vector<std::string> object_changes(const Object& a, const Object& b) {
   std::vector<std::string> out;
   if (a.shape && b.shape) table_changes(*a.shape, *b.shape, out);
+  const auto before_labels = out.size();
   if (!a.enum_labels.empty() || !b.enum_labels.empty()) enum_changes(a, b, out);
+  const bool labels_said = out.size() > before_labels; // an enum's definition is its labels
   if (a.version != b.version) out.push_back(fmt::format("version {} -> {}", a.version, b.version));
-  if (a.definition != b.definition) {
+  if (a.definition != b.definition && !labels_said) {
     auto before = out.size();
     if (a.shape && b.shape) storage_changes(*a.shape, *b.shape, out);
     if (out.size() == before) out.push_back("definition changed");

@@ -214,6 +214,28 @@ TEST_CASE("migrator create --from-diff: no backup, empty database + migrations v
   CHECK(first.code == 0);
   REQUIRE(migrations_named(fresh, "-initial").size() == 1);
 
+  // An enum value used by a later statement commits on its own: a no-transaction migration,
+  // proved under the migrator like any other.
+  auto enums = sandbox.path() / "enums";
+  auto s1 = sandbox.write("s1.sql", "CREATE TYPE public.state AS ENUM ('open', 'paid');\n"
+                                    "CREATE TABLE public.bill (id bigint PRIMARY KEY, state public.state NOT NULL "
+                                    "DEFAULT 'open') INHERITS (hectic.created_at);\n");
+  auto s2 = sandbox.write("s2.sql", "CREATE TYPE public.state AS ENUM ('open', 'paid', 'late');\n"
+                                    "CREATE TABLE public.bill (id bigint PRIMARY KEY, state public.state NOT NULL "
+                                    "DEFAULT 'late') INHERITS (hectic.created_at);\n");
+  for (const auto& [name, to] : {std::pair<std::string, stdfs::path>{"states", s1}, {"late", s2}}) {
+    auto run = sandbox.run("migrator", {"-d", enums.string(), "create", "-n", name, "--from-diff", "--to", to.string()},
+                           {}, std::nullopt, 300);
+    INFO(run.out << run.err);
+    REQUIRE(run.code == 0);
+    CHECK(contains(run.err, "proved: with "));
+  }
+  auto late = migrations_named(enums, "-late");
+  REQUIRE(late.size() == 1);
+  auto late_up = hectic::fs::read_file(late[0] / "up.sql");
+  CHECK(late_up.rfind("-- migrator: no-transaction\n", 0) == 0);
+  CHECK(contains(late_up, "ALTER TYPE public.state ADD VALUE 'late' AFTER 'paid';"));
+
   // migrate up on a real server gives the sources' schema (the engine says so).
   auto url = sandbox.start_cluster();
   env["DB_URL"] = url;

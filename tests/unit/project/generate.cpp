@@ -69,6 +69,20 @@ TEST_CASE("describe_changes: one line per change, in the engine's words") {
   };
   CHECK(lines == expected);
   CHECK(schema::describe_changes(a, a).empty());
+
+  // An enum: its labels are its definition, said once.
+  schema::Model e1, e2;
+  schema::Object state;
+  state.kind = schema::Kind::type;
+  state.name = "public.state";
+  state.key = "type:public.state";
+  state.enum_labels = {"open", "paid"};
+  state.definition = "ENUM ('open', 'paid')";
+  add(e1, state);
+  state.enum_labels.push_back("late");
+  state.definition = "ENUM ('open', 'paid', 'late')";
+  add(e2, state);
+  CHECK(schema::describe_changes(e1, e2) == std::vector<std::string>{"type public.state: value 'late' added"});
 }
 
 TEST_CASE("migration_text: header with hazards; no-transaction only when a step needs it") {
