@@ -143,6 +143,15 @@ TEST_CASE("generate: a destructive diff is refused without --allow-drop, nothing
              "    paid boolean NOT NULL DEFAULT false\n");
   auto migrations = sandbox.path() / "db" / "migration";
   auto count = count_entries(migrations);
+  // Refused before any cluster starts (exit 2).
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"diff", "--generate", "x", "--tables", "public.invoice"},
+                                               std::vector<std::string>{"diff", "--sql", "--tables", "public.invoice"},
+                                               std::vector<std::string>{"diff", "--generate", "x", "--ignore-migration-fail"},
+                                               std::vector<std::string>{"diff", "--allow-drop"}}) {
+    auto bad = sandbox.run("database", args);
+    INFO(bad.out << bad.err);
+    CHECK(bad.code == 2);
+  }
 
   auto refused = sandbox.run("database", {"diff", "--generate", "drop-note"}, {}, std::nullopt, 300);
   INFO(refused.out << refused.err);
