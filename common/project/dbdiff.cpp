@@ -392,10 +392,17 @@ void engine_compare(const std::string& url1, const std::string& url2, const Opti
   report.changes = schema::describe_changes(m1, m2);
   auto up = schema::diff(m1, m2, schema::DiffOptions{});
   generate::guard_bundle_triggers(up, m2); // DB1 has the bundle: its event triggers run too
-  if (options.sql)
-    report.sql = schema::render_script(up, schema::DiffSides{k_db1, k_db2, m1.server_version_text,
-                                                             m2.server_version_text, m1.fingerprint(),
-                                                             m2.fingerprint()});
+  if (options.sql) {
+    schema::DiffSides sides;
+    sides.from = k_db1;
+    sides.to = k_db2;
+    sides.from_version = m1.server_version_text;
+    sides.to_version = m2.server_version_text;
+    sides.from_fingerprint = m1.fingerprint();
+    sides.to_fingerprint = m2.fingerprint();
+    sides.notes = schema::column_order_differences(m1, m2);
+    report.sql = schema::render_script(up, sides);
+  }
   if (!options.generate) return;
   try {
     generate_migration(url1, url2, m1, m2, up, options, report);
