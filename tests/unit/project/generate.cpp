@@ -85,7 +85,7 @@ TEST_CASE("describe_changes: one line per change, in the engine's words") {
   CHECK(schema::describe_changes(e1, e2) == std::vector<std::string>{"type public.state: value 'late' added"});
 }
 
-TEST_CASE("migration_text: header with hazards; no-transaction only when a step needs it") {
+TEST_CASE("migration_text: header with hazards, no-transaction only when a step needs it") {
   generate::Request request{"migration", "add-due", false, "DB1", "DB2", "database diff --generate"};
   schema::Statement add_column;
   add_column.sql = "ALTER TABLE public.invoice ADD COLUMN due date;";
