@@ -13,7 +13,10 @@
 #include "common/project/backup.hpp"
 #include "common/cluster/cluster.hpp"
 #include "common/project/deploy.hpp"
+#include "common/project/generate.hpp"
 #include "common/project/layout.hpp"
+#include "common/schema/describe.hpp"
+#include "common/schema/render.hpp"
 #include "common/base/env.hpp"
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
@@ -29,6 +32,8 @@ namespace stdfs = std::filesystem;
 namespace {
 
 const log::Logger k_log{"db diff"};
+constexpr const char* k_db1 = "DB1 (backup + migrations)";
+constexpr const char* k_db2 = "DB2 (sources)";
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
@@ -337,6 +342,75 @@ void compare_data(const std::string& url1, const std::string& url2, const Option
   }
 }
 
+// --generate: write the migration DB1 -> DB2, then prove it on DB1 (its up makes DB1 equal
+// DB2 for the engine and for the dump comparison; its down returns to DB1's schema).
+void generate_migration(const std::string& url1, const std::string& url2, const schema::Model& m1,
+                        const schema::Model& m2, const std::vector<schema::Statement>& up,
+                        const Options& options, Report& report) {
+  generate::Request request{env::migration_dir(), *options.generate, options.allow_drop, k_db1, k_db2,
+                            "database diff --generate"};
+  if (up.empty()) {
+    if (!report.schema_equal)
+      throw Error(ExitCode::generic,
+                  "the schema dumps differ but the schema engine sees no difference: nothing written",
+                  {"the dump diff shows what differs; write that migration by hand: database migrator create "
+                   "--name NAME"});
+    k_log.notice("nothing to generate: the schema engine sees no difference between {} and {}", k_db1, k_db2);
+    return;
+  }
+  auto generated = generate::plan(m1, m2, request);
+  generate::write(generated, request);
+  report.generated = generated.dir.string();
+  k_log.notice("wrote {} (up: {}; down: {})", report.generated, schema::summary(generated.up),
+               schema::summary(generated.down));
+  const schema::Filter filter;
+  generate::prove(url1, generated, request, m1, m2, filter, [&] {
+    Report again;
+    compare_schemas(url1, url2, options, again);
+    if (!again.schema_equal)
+      throw Error(ExitCode::generic,
+                  fmt::format("after migrate up of {}, the schema dumps of {} and {} still differ:\n{}",
+                              generated.dir.filename().string(), k_db1, k_db2, again.text),
+                  {fmt::format("the files are kept: fix them by hand, or remove {}", report.generated)});
+  });
+}
+
+// The engine's lines, --sql's script and --generate (not with --tables: the engine reads every
+// schema). Without --sql/--generate a side the engine cannot read is a note, not an error: the
+// dump diff stays what it was.
+void engine_compare(const std::string& url1, const std::string& url2, const Options& options, Report& report) {
+  const schema::Filter filter;
+  schema::Model m1, m2;
+  try {
+    m1 = generate::read_model(url1, filter);
+    m2 = generate::read_model(url2, filter);
+  } catch (const Error& e) {
+    if (options.sql || options.generate) throw;
+    report.engine_note = e.what();
+    return;
+  }
+  report.changes = schema::describe_changes(m1, m2);
+  auto up = schema::diff(m1, m2, schema::DiffOptions{});
+  generate::guard_bundle_triggers(up, m2); // DB1 has the bundle: its event triggers run too
+  if (options.sql) {
+    schema::DiffSides sides;
+    sides.from = k_db1;
+    sides.to = k_db2;
+    sides.from_version = m1.server_version_text;
+    sides.to_version = m2.server_version_text;
+    sides.from_fingerprint = m1.fingerprint();
+    sides.to_fingerprint = m2.fingerprint();
+    sides.notes = schema::column_order_differences(m1, m2);
+    report.sql = schema::render_script(up, sides);
+  }
+  if (!options.generate) return;
+  try {
+    generate_migration(url1, url2, m1, m2, up, options, report);
+  } catch (const Error&) {
+    report.failure = std::current_exception(); // shown after the diff and the lines
+  }
+}
+
 } // namespace
 
 Report run(const Options& options) {
@@ -365,6 +439,7 @@ Report run(const Options& options) {
     require_tables(url1, url2, options.tables);
     compare_schemas(url1, url2, options, report);
     compare_data(url1, url2, options, report);
+    if (options.tables.empty()) engine_compare(url1, url2, options, report);
     if (report.equal())
       report.text = "-- no differences: DB1 (backup + migrations) equals DB2 (sources)\n" + report.text;
   } catch (...) {

@@ -1,6 +1,7 @@
 #pragma once
 // `database diff`: does "backup + all migrations" (DB1) equal "sources hydrated + migrator
 // init" (DB2)? Both are throw-away clusters provisioned in parallel and removed afterwards.
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,6 +16,9 @@ struct Options {
   bool ignore_migration_fail = false;
   bool mock = false;
   bool archive = false;
+  bool sql = false;                   // --sql: Report::sql, the engine's script DB1 -> DB2
+  std::optional<std::string> generate; // --generate NAME: write and prove the migration
+  bool allow_drop = false;            // --allow-drop: it may hold destructive statements
 };
 
 struct Report {
@@ -22,6 +26,12 @@ struct Report {
   bool data_equal = true;
   std::vector<std::string> column_order_only; // tables whose columns differ only in order
   std::string text;                           // the human report (unified diffs)
+  // The schema engine's view (README "database diff"), without --tables:
+  std::vector<std::string> changes;           // one line per change DB1 -> DB2
+  std::string engine_note;                    // why the engine could not compare (no lines then)
+  std::string sql;                            // with Options::sql
+  std::string generated;                      // with Options::generate: the migration written
+  std::exception_ptr failure;                 // --generate refused or its proof failed
   bool equal() const { return schema_equal && data_equal; }
 };
 

@@ -94,7 +94,7 @@ _hectic_migrator_subcommands="init migrate create list status fetch plan apply m
 # Options that stand anywhere (before or after the subcommand).
 _hectic_migrator_global_opts="-u --db-url -d --migration-dir -v --set -f --force --single-transaction --lock-timeout --statement-timeout --lock-wait --inherits -V --version -h --help"
 # Options that take a value (the next word, or `--opt=value`).
-_hectic_migrator_arg_opts="-u --db-url -d --migration-dir --inherits -v --set --lock-wait --lock-timeout --statement-timeout -n --name --limit --output-json --output-human --output-sql --plan --file --env --source-schema --target-schema"
+_hectic_migrator_arg_opts="-u --db-url -d --migration-dir --inherits -v --set --lock-wait --lock-timeout --statement-timeout -n --name --limit --output-json --output-human --output-sql --plan --file --env --source-schema --target-schema --to"
 
 # Completes migrator's arguments: $1 = the index of the current word in the array named by
 # $2 whose element 0 is the migrator command word.
@@ -132,7 +132,7 @@ _hectic_migrator_core() {
 
     case $_hectic_prev in
         -d | --migration-dir) _hectic_files -d; return ;;
-        --plan | --output-json | --output-human | --output-sql | --file | --env) _hectic_files; return ;;
+        --plan | --output-json | --output-human | --output-sql | --file | --env | --to) _hectic_files; return ;;
         -u | --db-url | --inherits | -v | --set | --lock-wait | --lock-timeout | --statement-timeout | -n | --name | --limit)
             return ;;
     esac
@@ -144,7 +144,7 @@ _hectic_migrator_core() {
         case $sub in
             init) opts+=" --dry-run" ;;
             apply) opts+=" --plan --auto-approve --file --allow-drop --rename-before-drop --online --hook --schema --exclude-schema --no-privileges --owner" ;;
-            create) opts+=" -n --name" ;;
+            create) opts+=" -n --name --from-diff --to --allow-drop" ;;
             list) opts+=" --raw" ;;
             status) opts+=" --json --exit-code" ;;
             plan) opts+=" --output-json --output-human --output-sql --file --allow-drop --rename-before-drop --online --hook --schema --exclude-schema --no-privileges --owner" ;;
@@ -187,7 +187,7 @@ _hectic_migrator() {
 }
 
 _hectic_database_subcommands="deploy init hydrate patch test check cleanup log pull_staging migrator backup restore normalize-backup diff secrets status help"
-_hectic_database_arg_opts="-u --url -i --inherits -o --output --role --database --admin-role --tables -f --file"
+_hectic_database_arg_opts="-u --url -i --inherits -o --output --role --database --admin-role --tables --generate -f --file"
 
 # The server log files `database log` can pick, by name.
 _hectic_database_logs() {
@@ -240,7 +240,7 @@ _hectic_database() {
     case $_hectic_prev in
         -o | --output | -f | --file) _hectic_files; return ;;
         --format) if [[ ${pos[0]-} == status ]]; then _hectic_reply "text json"; else _hectic_reply "shell json"; fi; return ;;
-        -u | --url | -i | --inherits | --role | --database | --admin-role | --tables) return ;;
+        -u | --url | -i | --inherits | --role | --database | --admin-role | --tables | --generate) return ;;
     esac
 
     local sub=${pos[0]-}
@@ -256,7 +256,7 @@ _hectic_database() {
             backup) opts+=" -o --output" ;;
             restore) opts+=" --archive" ;;
             normalize-backup) opts+=" -o --output --role --database --admin-role --archive" ;;
-            diff) opts+=" --tables --ignore-migration-fail -m --mock --archive -o --output" ;;
+            diff) opts+=" --tables --ignore-migration-fail -m --mock --archive -o --output --sql --generate --allow-drop" ;;
             secrets) opts+=" -f --file --dry-run" ;;
             status) opts+=" --format" ;;
         esac

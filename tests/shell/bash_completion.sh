@@ -88,7 +88,7 @@ expect_has "database hydrate --" --no-hook --mock
 expect_has "database check -" -P -H -m
 expect_has "database patch -" -e --edit
 expect_has "database normalize-backup --" --output --role --database --admin-role
-expect_has "database diff --" --tables --ignore-migration-fail --output
+expect_has "database diff --" --tables --ignore-migration-fail --output --sql --generate --allow-drop
 expect_exactly "database secrets " load
 expect_has "database secrets load -" -f --file
 expect_has "database diff " log
@@ -108,7 +108,7 @@ expect_has "migrator migrate to " latest head last
 expect_has "migrator -" -u --db-url -d --migration-dir -V --version -h --help
 expect_has "migrator init --" --dry-run
 expect_has "migrator list --" --raw
-expect_has "migrator create --" --name
+expect_has "migrator create --" --name --from-diff --to --allow-drop
 expect_has "migrator apply --" --plan --auto-approve
 expect_has "migrator plan --" --output-json --output-human
 

@@ -1,10 +1,13 @@
 // database diff: backup + migrations vs sources + migrator init.
 #include <fstream>
+#include <iostream>
 #include <memory>
 
 #include "common/project/dbdiff.hpp"
 #include "common/base/error.hpp"
+#include "common/base/log.hpp"
 #include "common/base/pager.hpp"
+#include "common/base/text.hpp"
 #include "common/project/serverlog.hpp"
 #include "common/project/layout.hpp"
 #include "tools/database/commands.hpp"
@@ -15,7 +18,8 @@ namespace {
 struct DiffArgs {
   std::string tables, output, path; // path: BACKUP_PATH
   std::string log_selector;          // `diff log SELECTOR`
-  bool ignore_migration_fail = false, mock = false, archive = false;
+  std::string generate;              // --generate NAME
+  bool ignore_migration_fail = false, mock = false, archive = false, sql = false, allow_drop = false;
 };
 
 // `database diff log [list|INDEX|NAME]`: the server logs of both clusters of the last diff.
@@ -53,21 +57,58 @@ std::vector<std::string> table_list(const std::string& tables) {
   return out;
 }
 
+// --sql and --generate read every schema with the engine; --generate runs the migrations again.
+void check_combinations(const DiffArgs& args) {
+  if (!args.tables.empty() && (args.sql || !args.generate.empty()))
+    throw Error(ExitCode::ambiguous, fmt::format("{} compares every schema and cannot be combined with --tables",
+                                                 args.sql ? "--sql" : "--generate"));
+  if (!args.generate.empty() && args.ignore_migration_fail)
+    throw Error(ExitCode::ambiguous, "--generate cannot be combined with --ignore-migration-fail",
+                {"a migration that fails on DB1 would fail again when the generated one is proved; fix it first"});
+  if (args.allow_drop && args.generate.empty())
+    throw Error(ExitCode::ambiguous, "--allow-drop needs --generate NAME");
+  if (args.generate.find('/') != std::string::npos || (!args.generate.empty() && text::trim(args.generate).empty()))
+    throw Error(ExitCode::generic, fmt::format("--generate: invalid migration name '{}'", args.generate),
+                {"a name may hold spaces but no '/'"});
+}
+
+// The engine's lines on stderr, after the dump diff (stdout stays the dump diff as it was).
+void show_engine(const dbdiff::Report& report) {
+  if (!report.engine_note.empty()) {
+    log::Logger("database diff").warn("the schema engine could not compare DB1 and DB2: {}", report.engine_note);
+    return;
+  }
+  if (!report.changes.empty()) {
+    std::cerr << fmt::format("-- the schema engine, DB1 (backup + migrations) -> DB2 (sources): {} change{}\n",
+                             report.changes.size(), report.changes.size() == 1 ? "" : "s");
+    for (const auto& line : report.changes) std::cerr << line << '\n';
+  } else if (!report.schema_equal) {
+    std::cerr << "-- the schema engine sees no difference: the dumps differ in what it does not compare\n";
+  }
+}
+
 int run_diff(const DiffArgs& args) {
+  check_combinations(args);
   dbdiff::Options options;
   if (!args.path.empty()) options.backup = args.path;
   options.tables = table_list(args.tables);
   options.ignore_migration_fail = args.ignore_migration_fail;
   options.mock = args.mock;
   options.archive = args.archive;
+  options.sql = args.sql;
+  if (!args.generate.empty()) options.generate = args.generate;
+  options.allow_drop = args.allow_drop;
   auto report = dbdiff::run(options);
   if (!args.output.empty()) {
     std::ofstream out(args.output, std::ios::trunc);
     out << report.text;
     if (!out) fail(ExitCode::generic, "cannot write {}", args.output);
-  } else {
-    pager::show(report.text);
   }
+  if (args.sql) pager::show(report.sql);
+  else if (args.output.empty()) pager::show(report.text);
+  show_engine(report);
+  if (report.failure) std::rethrow_exception(report.failure);
+  if (!report.generated.empty()) return report.data_equal ? 0 : 1; // the schema part is proved
   return report.equal() ? 0 : 1;
 }
 
@@ -81,17 +122,27 @@ void register_diff(CLI::App& app, Globals&, Action& action) {
   sub->add_flag("-m,--mock", args->mock, "hydrate DB2 with USE_MOCK=1");
   sub->add_flag("--archive", args->archive, "BACKUP_PATH is one tar(.gz) file");
   sub->add_option("-o,--output", args->output, "write the diff to FILE");
+  sub->add_flag("--sql", args->sql, "print the schema engine's script DB1 -> DB2 instead of the dump diff");
+  sub->add_option("--generate", args->generate,
+                  "write MIGRATION_DIR/<UTC stamp>-NAME/{up,down}.sql from the drift, then prove it");
+  sub->add_flag("--allow-drop", args->allow_drop, "let --generate write destructive statements");
   sub->add_option("backup", args->path, "backup directory (default $LOCAL_DIR/focus/postgresql-backup)");
   auto* log = sub->add_subcommand("log", "server logs of the last diff's clusters, as `database log` shows them");
   log->add_option("selector", args->log_selector, "list | INDEX | NAME | unique part of a name (default: all)");
   log->footer(R"EX(Examples:
   database diff log list           # numbered files of db1/ and db2/
   database diff log 2              # the second one)EX");
-  sub->footer(R"EX(Exit 0 when schema and immutable data are equal, 1 when they differ.
+  sub->footer(R"EX(Exit 0 when schema and immutable data are equal, 1 when they differ; with --generate 0 once
+the migration is written and proved, 2 when it needs --allow-drop (nothing written).
+stdout: the dump diff (or with --sql the script); stderr: one line per change in the schema
+engine's words ("table public.invoice: column total numeric(10,2) -> numeric(12,2)").
 Examples:
   database backup && database diff         # are migrations in step with db/src?
   database diff ~/prod-backup-normalized -o /tmp/drift.diff
   database diff --tables currency,country
+  database diff --sql > drift.sql          # the ALTER script DB1 -> DB2
+  database diff --generate add-due-date    # write the migration, prove it, diff is then equal
+  database diff --generate drop-note --allow-drop
   database diff log                        # server logs of the last diff)EX");
   sub->require_subcommand(0, 1);
   sub->callback([&action, args, log] {

@@ -21,6 +21,7 @@ void describe(CLI::App& app) {
   database test                   # run db/test/test.sql (pgTAP)
   database log list               # server logs
   database diff                   # production backup + migrations vs current sources
+  database diff --generate add-x  # write that drift as the next migration, proved
   database status                 # the project's cluster: running?, URL, size, version
   database -u "$DB_URL" migrator migrate up all
 

@@ -30,8 +30,12 @@ Commands:
   migrate to NAME|latest|head|last
                               go forward or backward to a migration
                                 migrator migrate to 20260101120000-add-users
-  create [-n|--name NAME]     new MIGRATION_DIR/<UTC timestamp>-<name>/{up,down}.sql
+  create [-n|--name NAME] [--from-diff --to SOURCES [--allow-drop]]
+                              new MIGRATION_DIR/<UTC timestamp>-<name>/{up,down}.sql;
+                              --from-diff: written by the schema engine (empty database +
+                              migrations -> SOURCES) and proved by migrate up and down
                                 migrator create --name 'add users'
+                                migrator create --name add-due --from-diff --to db/src
   list [--raw]                migration names in order (notes for incomplete ones)
                                 migrator list --raw
   status [--json] [--exit-code]
