@@ -22,7 +22,7 @@
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
 #include "common/base/progress.hpp"
-#include "common/pg/pgbin.hpp"
+#include "common/pg/dump.hpp"
 #include "common/pg/pq.hpp"
 #include "common/base/process.hpp"
 #include "common/base/text.hpp"
@@ -78,12 +78,9 @@ Canonical canonical_columns(std::string_view dump) {
 stdfs::path migrator() { return layout::migrator_program(); }
 
 std::string dump_schema(const std::string& url, const std::vector<std::string>& tables) {
-  std::vector<std::string> args{"--schema-only", "--no-owner", "--no-privileges", "--no-password"};
+  std::vector<std::string> args{"--no-owner", "--no-privileges"};
   for (const auto& t : tables) args.push_back("--table=" + t);
-  process::Options options;
-  args.push_back("--dbname=" + pq::conninfo_for_child(url, options.env_set));
-  options.timeout = std::nullopt; // a dump of a large schema: no bound, Ctrl-C still stops it
-  return process::run_checked(pgbin::program("pg_dump"), args, options).out;
+  return pq::dump_schema(url, args);
 }
 
 // The catalog's name of a --tables entry on this side (regclass text, quoted as needed), or
@@ -391,7 +388,6 @@ void engine_compare(const std::string& url1, const std::string& url2, const Opti
   }
   report.changes = schema::describe_changes(m1, m2);
   auto up = schema::diff(m1, m2, schema::DiffOptions{});
-  generate::guard_bundle_triggers(up, m2); // DB1 has the bundle: its event triggers run too
   if (options.sql) {
     schema::DiffSides sides;
     sides.from = k_db1;
@@ -417,7 +413,7 @@ Report run(const Options& options) {
   auto backup_path = existing_backup(options);
   migrator(); // exit 127 before any cluster starts when it is missing
   auto focus = layout::scratch_parent();
-  stdfs::create_directories(layout::diff_logs_dir());
+  fs::create_directories(layout::diff_logs_dir());
   auto hydrate_log = layout::diff_logs_dir() / "hydrate.log";
   std::error_code ec;
   stdfs::remove(hydrate_log, ec);

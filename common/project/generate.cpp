@@ -57,22 +57,10 @@ void migrate_once(const std::string& url, const stdfs::path& dir, migrate::Verb 
 
 } // namespace
 
-void guard_bundle_triggers(std::vector<schema::Statement>& statements, const schema::Model& to) {
-  for (auto& s : statements) {
-    if (s.kind != schema::Kind::trigger || s.action != '+') continue;
-    auto object = to.objects.find(s.object);
-    if (object == to.objects.end() || object->second.name.rfind("hectic_", 0) != 0) continue;
-    s.sql = fmt::format("DROP TRIGGER IF EXISTS {} ON {}; -- made by the hectic bundle's event trigger\n{}",
-                        object->second.name, object->second.table, s.sql);
-  }
-}
-
 Generated plan(const schema::Model& from, const schema::Model& to, const Request& request) {
   Generated generated;
   generated.up = schema::diff(from, to, schema::DiffOptions{});
   generated.down = schema::diff(to, from, schema::DiffOptions{});
-  guard_bundle_triggers(generated.up, to);
-  guard_bundle_triggers(generated.down, from);
   generated.changes = schema::describe_changes(from, to);
   std::vector<schema::Statement> destructive;
   for (const auto& s : generated.up)

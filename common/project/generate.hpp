@@ -29,13 +29,7 @@ struct Generated {
   std::vector<std::string> changes; // schema::describe_changes(from, to)
 };
 
-// The bundle's event triggers create hectic_* triggers (hectic_set_updated_at, the
-// hectic.immutable ones) on every CREATE TABLE that inherits its tables: the engine's CREATE
-// TRIGGER for one of them would then fail ("already exists"). Prefixes each such CREATE
-// TRIGGER (of an object in `to`) with DROP TRIGGER IF EXISTS.
-void guard_bundle_triggers(std::vector<schema::Statement>& statements, const schema::Model& to);
-
-// The two scripts between the models (bundle triggers guarded). Throws Error(ambiguous) naming every destructive
+// The two scripts between the models. Throws Error(ambiguous) naming every destructive
 // statement of up (down undoes what up adds: its drops are expected) unless allow_drop.
 Generated plan(const schema::Model& from, const schema::Model& to, const Request& request);
 

@@ -116,6 +116,13 @@ void emit_create(Planner& p, const Object& object) {
     for (auto& s : grant_changes(object.grant_target, {}, object.grants))
       p.emit(object, '+', "ALTER DEFAULT PRIVILEGES " + object.name.substr(0, object.name.find(" ON ")) + " " + s);
     return;
+  case Kind::trigger:
+    // The hectic bundle's event triggers make hectic_* triggers on CREATE TABLE themselves.
+    p.emit(object, '+', object.name.rfind("hectic_", 0) == 0
+                            ? fmt::format("DROP TRIGGER IF EXISTS {} ON {}; -- made by the hectic bundle's event "
+                                          "trigger\n{}", object.name, object.table, object.create_sql)
+                            : object.create_sql);
+    break;
   default: p.emit(object, '+', object.create_sql);
   }
   emit_comment_and_grants(p, object);
