@@ -9,4 +9,11 @@ if bad=$(grep -rnE 'TEST_CASE\("[^"]*;' "$src/tests" --include='*.cpp'); then
   echo "$bad"
   exit 1
 fi
-echo "every TEST_CASE name is free of ';'"
+# A name starting with '-' reaches the test binary as an option: Catch2 prints its help (exit 0,
+# counted as passed, nothing run) or refuses it as an unknown token.
+if bad=$(grep -rnE 'TEST_CASE\("-' "$src/tests" --include='*.cpp'); then
+  echo "TEST_CASE names starting with '-' (the binary would read them as options):"
+  echo "$bad"
+  exit 1
+fi
+echo "every TEST_CASE name is free of ';' and starts with something other than '-'"

@@ -210,7 +210,7 @@ TEST_CASE("errors: missing variables, invalid PG_URL_VAR and PG_PORT, a file as 
   CHECK_FALSE(std::filesystem::exists(sb.working_dir() / "data"));
 }
 
-TEST_CASE("--help documents every variable with its default, and --version") {
+TEST_CASE("help documents every variable with its default, and --version") {
   Sandbox sb;
   auto help = sb.run("postgres-init", {"--help"});
   CHECK(help.code == 0);

@@ -237,7 +237,7 @@ TEST_CASE("an extension the local server lacks is an error naming it and its pac
                           Catch::Contains("postgresql-15-no_such_ext"));
 }
 
-TEST_CASE("-- @renamed from=OLD comments in a SQL source turn drop + create into renames, once") {
+TEST_CASE("rename hints written as @renamed comments in a SQL source turn drop + create into renames, once") {
   Fixture f;
   auto db = f.database("CREATE TYPE mood AS ENUM ('sad', 'happy');\n"
                        "CREATE TABLE users (id int PRIMARY KEY, mail text, feeling mood, CONSTRAINT users_mail_key UNIQUE (mail));\n"
@@ -267,7 +267,7 @@ TEST_CASE("-- @renamed from=OLD comments in a SQL source turn drop + create into
   CHECK(f.diff({"--from", db, "--to", source}).code == 0); // applied: the comments no longer hold
 }
 
-TEST_CASE("--owner compares ownership (off by default) and converges with ALTER ... OWNER TO") {
+TEST_CASE("ownership is compared with --owner (off by default) and converges with ALTER ... OWNER TO") {
   Fixture f;
   f.sandbox.psql(f.cluster_url, "CREATE ROLE owner_a NOLOGIN; CREATE ROLE owner_b NOLOGIN");
   const char* schema = "CREATE TABLE item (id int); CREATE VIEW item_ids AS SELECT id FROM item;"
