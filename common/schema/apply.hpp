@@ -15,8 +15,10 @@ struct ApplyOptions {
   std::optional<std::string> lock_timeout; // per statement (PostgreSQL interval); 55P03 is retried
   std::string lock_wait = "60s";           // for the migrator's lock
   int attempts = 3;                        // of the transaction, when a lock times out
+  bool take_lock = true;                   // false: the caller holds the migrator's lock already
 };
 
+// SIGINT/SIGTERM cancel the running statement (interrupt::Canceller): the transaction rolls back.
 // Throws Error(ambiguous) listing the destructive statements when they are not allowed (then
 // nothing runs), Error(generic) naming the failing statement (the transaction rolled back).
 void apply(const std::string& url, const std::vector<Statement>& statements, const ApplyOptions& options);
