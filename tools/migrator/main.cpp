@@ -52,6 +52,11 @@ Commands:
                               the ALTER script that makes A (a URL) equal to B (URL, .sql,
                               directory with entrypoint.sql, or migration directory)
                                 migrator diff --from "$DB_URL" --to schema.sql --output sync.sql
+  watch --store DIR|s3://BUCKET/PREFIX [--interval 1m] [--once] [--allow-drop] [--on-... CMD]
+                              apply the newest <prefix>/<version>/schema.sql from a store
+                              (declaratively, as diff --apply), then mark it completed
+                                migrator watch --store s3://schemas/app --interval 30s
+                                migrator watch --store /srv/schemas --once      # cron, CI
   help                        this text
 
 Options:
@@ -103,6 +108,7 @@ void register_subcommands(CLI::App& app, const Globals& globals, Action& action)
   register_mark_applied(app, globals, action);
   register_log(app, globals, action);
   register_diff(app, globals, action);
+  register_watch(app, globals, action);
 }
 
 // Unknown arguments are collected (not a CLI11 error) so that cli::run_main names them as the
