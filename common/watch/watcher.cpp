@@ -101,9 +101,6 @@ bool Watcher::apply(const Found& found) {
   request.to = file.string();
   request.apply = true;
   request.diff.stamp = text::utc_compact_stamp();
-  // The migrator's own bundle (schema hectic, when `migrator init` ran) is not the schema file's
-  // business: without this every version would propose to drop it.
-  request.filter.exclude_schemas = {"hectic"};
   request.apply_options.allow_drop = m_options.allow_drop;
   request.apply_options.take_lock = false;
   request.apply_options.lock_wait = m_options.lock_wait;

@@ -154,9 +154,17 @@ void marked_highest_version_does_nothing(Kind kind) {
   env.put("v1/schema.sql", "CREATE TABLE old (id int);\n");
   env.put("v2/schema.sql", "CREATE TABLE widget (id int);\n");
   env.put("v2/completed", "done by hand\n");
-  auto run = env.watch({"--once"});
+  // A failing hook and one that outlives --hook-timeout are warnings, never the end.
+  const auto started = std::chrono::steady_clock::now();
+  auto run = env.watch({"--once", "--on-start", "sleep 20", "--hook-timeout", "500ms"});
   INFO(run.out << run.err);
   REQUIRE(run.code == 0);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(15));
+  CHECK(contains(run.err, "hook --on-start timed out; the watcher goes on"));
+  auto failing = env.watch({"--once", "--on-start", "echo no >&2; exit 3"});
+  CHECK(failing.code == 0);
+  CHECK(contains(failing.err, "--on-start> no"));
+  CHECK(contains(failing.err, "hook --on-start exited with status 3; the watcher goes on"));
   CHECK_FALSE(env.has_table("widget"));
   CHECK_FALSE(env.has_table("old")); // only the highest version counts
   CHECK(env.get("v2/completed") == std::optional<std::string>("done by hand\n"));
