@@ -58,7 +58,10 @@ S3rver::S3rver(const stdfs::path& dir, std::string bucket) : m_dir(dir), m_bucke
   options.env_set["NODE_OPTIONS"] = "--openssl-legacy-provider";
   options.timeout = std::chrono::seconds(20);
   // start-stop-daemon(8) puts the foreground server in the background with a pid file and a log.
-  auto started = process::run("start-stop-daemon",
+  // By path: the unprivileged pass of scripts/test.sh runs with PATH=/usr/bin:/bin.
+  const stdfs::path daemon = stdfs::exists("/usr/sbin/start-stop-daemon") ? "/usr/sbin/start-stop-daemon"
+                                                                          : "start-stop-daemon";
+  auto started = process::run(daemon,
                               {"--start", "--background", "--make-pidfile", "--pidfile", pidfile.string(), "--output",
                                (m_dir / "s3rver.log").string(), "--exec", node.string(), "--", script.string(), "-d",
                                (m_dir / "data").string(), "-a", "127.0.0.1", "-p", std::to_string(m_port),
