@@ -255,8 +255,8 @@ void three_fetch_failures_fire_the_hook(Kind kind) {
 }
 
 // SIGTERM while the apply waits (the test holds a lock the ALTER needs): cancelled, rolled
-// back, no marker, exit 0.
-void sigterm_during_apply_changes_nothing(Kind kind) {
+// back, no marker, exit 0 (with --once: 130, it did not do its one pass).
+void sigterm_during_apply(Kind kind, bool once) {
   Env env(kind);
   env.sql("CREATE TABLE item (id int)");
   env.put("v1/schema.sql", "CREATE TABLE item (id int, note text);\nCREATE TABLE other (id int);\n");
@@ -269,7 +269,7 @@ void sigterm_during_apply_changes_nothing(Kind kind) {
     return env.sql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
                    "WHERE a.application_name = 'watch-test-locker' AND l.mode = 'AccessExclusiveLock' AND l.granted") != "0";
   }));
-  Background watcher(env, {"--interval", "1m"});
+  Background watcher(env, once ? std::vector<std::string>{"--once"} : std::vector<std::string>{"--interval", "1m"});
   bool waiting = eventually([&] {
     return env.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'migrator diff' "
                    "AND wait_event_type = 'Lock' AND query ILIKE 'ALTER TABLE%'") != "0";
@@ -279,7 +279,7 @@ void sigterm_during_apply_changes_nothing(Kind kind) {
   locker.join();
   INFO(run.out << run.err);
   REQUIRE(waiting);
-  CHECK(run.code == 0);
+  CHECK(run.code == (once ? 130 : 0));
   CHECK(contains(run.err, "rolled back"));
   CHECK_FALSE(env.get("v1/completed"));
   CHECK_FALSE(env.has_table("other"));
@@ -287,6 +287,26 @@ void sigterm_during_apply_changes_nothing(Kind kind) {
   CHECK(eventually([&] {
     return env.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'migrator%'") == "0";
   }));
+}
+
+void sigterm_during_apply_changes_nothing(Kind kind) { sigterm_during_apply(kind, false); }
+
+// A version failing in a running watcher does not hold back a new one: it is tried at once,
+// whatever the backoff of the failed one.
+void new_version_replaces_a_failing_one(Kind kind) {
+  Env env(kind);
+  env.sql("CREATE TABLE item (id int); INSERT INTO item VALUES (1), (1)");
+  env.put("v1/schema.sql", "CREATE TABLE item (id int UNIQUE);\n");
+  Background watcher(env, {"--interval", "300ms", "--on-apply-failed", env.hook_writes("failed")});
+  REQUIRE(eventually([&] { return !env.read("failed").empty(); }));
+  env.put("v2/schema.sql", "CREATE TABLE item (id int, note text);\n");
+  bool applied = eventually([&] { return env.get("v2/completed").has_value(); }, 20);
+  auto run = watcher.terminate();
+  INFO(run.out << run.err);
+  CHECK(applied);
+  CHECK(run.code == 0);
+  CHECK_FALSE(env.get("v1/completed"));
+  CHECK(env.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'item'") == "2");
 }
 
 // Two watchers at once on one database: the version is applied once, both exit 0.
@@ -358,7 +378,10 @@ BOTH_STORES("a failing version is retried with backoff", failing_version_backs_o
 BOTH_STORES("three failed fetches fire --on-fetch-error and the watcher stays up", three_fetch_failures_fire_the_hook)
 BOTH_STORES("SIGTERM during a long apply leaves the database unchanged", sigterm_during_apply_changes_nothing)
 BOTH_STORES("two watchers on one database apply a version once", two_watchers_apply_once)
+BOTH_STORES("a new version is applied at once while an older one backs off", new_version_replaces_a_failing_one)
 BOTH_STORES("more than 1000 objects are listed across pages", pagination_past_1000_objects)
+
+TEST_CASE("SIGTERM during the apply of --once rolls back and exits 130") { sigterm_during_apply(Kind::dir, true); }
 
 TEST_CASE("no store and no database are missing arguments, a bad interval is named") {
   test::Sandbox box;
