@@ -383,7 +383,7 @@ BOTH_STORES("more than 1000 objects are listed across pages", pagination_past_10
 
 TEST_CASE("SIGTERM during the apply of --once rolls back and exits 130") { sigterm_during_apply(Kind::dir, true); }
 
-TEST_CASE("no store and no database are missing arguments, a bad interval is named") {
+TEST_CASE("no store and no database are missing arguments, a bad interval is named, --once fails on a bad store") {
   test::Sandbox box;
   auto no_store = box.run("migrator", {"watch", "-u", "postgresql:///x", "--once"});
   CHECK(no_store.code == 3);
@@ -394,6 +394,11 @@ TEST_CASE("no store and no database are missing arguments, a bad interval is nam
   auto bad = box.run("migrator", {"watch", "-u", "postgresql:///x", "--store", box.path().string(), "--interval", "1x"});
   CHECK(bad.code == 9);
   CHECK(contains(bad.err, "--interval: expected a duration such as 30s, 1m, 1h30m or 500ms, got '1x'"));
+  auto unreachable = box.run("migrator", {"watch", "-u", "postgresql:///x", "--store", (box.path() / "none").string(),
+                                          "--once", "--on-fetch-error", "echo hooked"});
+  CHECK(unreachable.code == 1);
+  CHECK(contains(unreachable.err, "fetch from " + (box.path() / "none").string() + " failed (1 in a row)"));
+  CHECK(!contains(unreachable.err, "hooked"));
   auto no_keys = box.run("migrator", {"watch", "-u", "postgresql:///x", "--store", "s3://bucket/p", "--once"});
   CHECK(no_keys.code == 3);
   CHECK(contains(no_keys.err, "AWS_ACCESS_KEY_ID is not set"));
