@@ -35,17 +35,30 @@ if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
   [ -d build/node ] && cp -r build/node "$stage/"
   chown -R "$user" "$stage"
   chmod 755 "$stage"
+  # Two binaries at a time (HECTIC_TEST_JOBS): each has its own sandboxes and sockets.
+  run_unprivileged() { # BINARY -> $stage/results/NAME.{out,rc}
+    local name
+    name=$(basename "$1")
+    runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="/home/$user" \
+      HECTIC_TEST_BIN_DIR="$stage/bin" HECTIC_TEST_TMPDIR="$stage/tmp" \
+      HECTIC_TEST_SOURCE_DIR="$stage/src" HECTIC_S3RVER="$stage/node/node_modules/s3rver/bin/s3rver.js" \
+      "$1" >"$stage/results/$name.out" 2>&1
+    echo $? >"$stage/results/$name.rc"
+  }
+  mkdir -p "$stage/results"
   for t in "$stage"/tests/*; do
     [ -x "$t" ] || continue
-    name=$(basename "$t")
     # The schema corpus compares databases by URL only (nothing there depends on who runs it)
     # and is the slowest binary; integration_schema_diff runs the engine's own clusters here.
-    [ "$name" = integration_schema_corpus ] && continue
-    out=$(runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="/home/$user" \
-      HECTIC_TEST_BIN_DIR="$stage/bin" HECTIC_TEST_TMPDIR="$stage/tmp" \
-      HECTIC_TEST_SOURCE_DIR="$stage/src" HECTIC_S3RVER="$stage/node/node_modules/s3rver/bin/s3rver.js" "$t" 2>&1)
-    rc=$?
-    if [ $rc -eq 0 ]; then
+    [ "$(basename "$t")" = integration_schema_corpus ] && continue
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    run_unprivileged "$t" &
+  done
+  wait
+  for rc_file in "$stage"/results/*.rc; do
+    name=$(basename "$rc_file" .rc)
+    out=$(cat "$stage/results/$name.out")
+    if [ "$(cat "$rc_file")" -eq 0 ]; then
       n=$(grep -oE '\(([0-9]+) assertions? in ([0-9]+) test cases?\)' <<<"$out" | grep -oE '[0-9]+ test case' | grep -oE '[0-9]+')
       passed=$((passed + ${n:-1}))
       echo "unprivileged ($user): $name passed"

@@ -11,6 +11,7 @@
 #include "common/base/error.hpp"
 #include "common/base/interrupt.hpp"
 #include "common/base/log.hpp"
+#include "common/migrate/run_log.hpp"
 #include "common/migrate/session.hpp"
 #include "common/pg/pq.hpp"
 #include "common/pg/quote.hpp"
@@ -74,6 +75,24 @@ void run_outside(pq::Connection& connection, const std::vector<Statement>& state
   }
 }
 
+void run_all(pq::Connection& connection, const std::vector<Statement>& statements, const ApplyOptions& options) {
+  run_outside(connection, statements, options, true);
+  for (int attempt = 1;; ++attempt) {
+    if (run_transaction(connection, statements, options)) break;
+    if (attempt >= options.attempts)
+      throw Error(ExitCode::generic, fmt::format("--apply gave up after {} lock timeouts; nothing was changed", attempt),
+                  {"retry when the tables are less busy, or raise --lock-timeout"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+  }
+  run_outside(connection, statements, options, false);
+}
+
+// Only a database the migrator manages has a run log; installing the bundle here would add
+// its event triggers to a schema that is compared against a file.
+bool has_run_log(pq::Connection& connection) {
+  return connection.exec("SELECT to_regclass('hectic.migration_run') IS NOT NULL").scalar() == "t";
+}
+
 } // namespace
 
 void apply(const std::string& url, const std::vector<Statement>& statements, const ApplyOptions& options) {
@@ -85,7 +104,8 @@ void apply(const std::string& url, const std::vector<Statement>& statements, con
   if (options.take_lock) lock.emplace(lock_options);
   pq::Connection connection(url, "migrator diff");
   // A signal cancels the running statement (a long ALTER, a wait for a table lock), so the
-  // transaction rolls back now rather than when the server notices we are gone. The canceller
+  // transaction rolls back now rather than when the server notices we are gone; also without
+  // a run log (InterruptHook below cancels too: a second PQcancel is harmless). The canceller
   // is declared after the PGcancel it uses, so it is unregistered before that is freed.
   std::unique_ptr<PGcancel, void (*)(PGcancel*)> cancel(PQgetCancel(connection.native()), &PQfreeCancel);
   interrupt::Canceller canceller([handle = cancel.get()] {
@@ -94,15 +114,21 @@ void apply(const std::string& url, const std::vector<Statement>& statements, con
     PQcancel(handle, buffer, sizeof buffer);
   });
   if (interrupt::requested()) throw Error(ExitCode::interrupted, "interrupted by a signal before the apply; nothing was run");
-  run_outside(connection, statements, options, true);
-  for (int attempt = 1;; ++attempt) {
-    if (run_transaction(connection, statements, options)) break;
-    if (attempt >= options.attempts)
-      throw Error(ExitCode::generic, fmt::format("--apply gave up after {} lock timeouts; nothing was changed", attempt),
-                  {"retry when the tables are less busy, or raise --lock-timeout"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+  if (options.check_under_lock) options.check_under_lock(connection);
+  if (options.run_log_command.empty()) return run_all(connection, statements, options);
+  std::optional<migrate::RunLog> log;
+  if (has_run_log(connection)) log.emplace(connection, options.run_log_command);
+  else k_log.warn("this run is not recorded: {} has no hectic.migration_run (`migrator init` creates it)",
+                  connection.describe());
+  std::optional<migrate::InterruptHook> hook;
+  if (log) hook.emplace(connection, url, log->id());
+  try {
+    run_all(connection, statements, options);
+  } catch (const std::exception& e) {
+    if (log) log->finish("failed", {}, e.what());
+    throw;
   }
-  run_outside(connection, statements, options, false);
+  if (log) log->finish("success", {summary(statements)});
 }
 
 } // namespace hectic::schema

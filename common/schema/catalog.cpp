@@ -190,6 +190,7 @@ Model read_catalog(pq::Connection& connection, const Filter& filter) {
   step("routines", detail::read_routines);
   step("default privileges", detail::read_default_privileges);
   step("dependencies", detail::read_dependencies);
+  if (filter.owner) step("owners", detail::read_owners);
   return std::move(reader.model);
 }
 

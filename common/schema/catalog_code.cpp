@@ -85,7 +85,7 @@ void read_functions(Reader& reader) {
 }
 
 void read_event_triggers(Reader& reader) {
-  auto r = reader.query_all(sql::event_triggers);
+  auto r = reader.query(sql::event_triggers);
   for (int i = 0; i < r.rows(); ++i) {
     Object o;
     o.kind = Kind::event_trigger;

@@ -102,4 +102,14 @@ void refuse_unsupported(Reader& reader) {
               {"exclude their schema with --exclude-schema, or compare the rest with --schema"});
 }
 
+void read_owners(Reader& reader) {
+  auto r = reader.query_all(sql::owners);
+  for (int i = 0; i < r.rows(); ++i) {
+    auto it = reader.keys.find({r.get(i, 0), r.get(i, 1)});
+    if (it == reader.keys.end()) continue;
+    auto object = reader.model.objects.find(it->second);
+    if (object != reader.model.objects.end() && object->second.kind != Kind::extension) object->second.owner = r.get(i, 2);
+  }
+}
+
 } // namespace hectic::schema::detail

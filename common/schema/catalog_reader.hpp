@@ -45,6 +45,7 @@ void read_views(Reader& reader);
 void read_routines(Reader& reader);    // functions, procedures, aggregates, event triggers
 void read_dependencies(Reader& reader);
 void read_default_privileges(Reader& reader);
+void read_owners(Reader& reader);     // --owner
 void refuse_unsupported(Reader& reader);
 
 } // namespace hectic::schema::detail

@@ -181,12 +181,14 @@ inline constexpr const char* triggers =
     "WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND " HECTIC_SCHEMA_OK("n") " AND "
     HECTIC_NOT_EXTENSION_MEMBER("pg_class", "c.oid") " ORDER BY 2, 3";
 
-// oid, name, event, function, tags, enabled, comment
+// oid, name, event, function, tags, enabled, comment. An event trigger belongs to no schema:
+// it is compared when its function's schema is (the hectic bundle's stay out with schema hectic).
 inline constexpr const char* event_triggers =
     "SELECT e.oid, quote_ident(e.evtname), e.evtevent, e.evtfoid::regproc::text, "
     "(SELECT string_agg(quote_literal(tag), ', ' ORDER BY tag) FROM unnest(e.evttags) tag), e.evtenabled, "
-    "obj_description(e.oid, 'pg_event_trigger') FROM pg_event_trigger e WHERE "
-    HECTIC_NOT_EXTENSION_MEMBER("pg_event_trigger", "e.oid") " ORDER BY 2";
+    "obj_description(e.oid, 'pg_event_trigger') FROM pg_event_trigger e "
+    "JOIN pg_proc ep ON ep.oid = e.evtfoid JOIN pg_namespace n ON n.oid = ep.pronamespace WHERE "
+    HECTIC_SCHEMA_OK("n") " AND " HECTIC_NOT_EXTENSION_MEMBER("pg_event_trigger", "e.oid") " ORDER BY 2";
 
 // oid, table, name, definition after "ON table", comment
 inline constexpr const char* policies =
@@ -202,6 +204,15 @@ inline constexpr const char* policies =
     "WHERE " HECTIC_SCHEMA_OK("n") " ORDER BY 2, 3";
 
 // Dependencies between user objects (normal and auto), as catalog + oid pairs.
+// catalog, oid, owner (quoted): with --owner, the owners of what the other queries read.
+inline constexpr const char* owners =
+    "SELECT 'pg_namespace', oid, quote_ident(pg_get_userbyid(nspowner)) FROM pg_namespace UNION ALL "
+    "SELECT 'pg_type', oid, quote_ident(pg_get_userbyid(typowner)) FROM pg_type WHERE typtype IN ('e', 'd', 'r', 'c') "
+    "UNION ALL SELECT 'pg_class', oid, quote_ident(pg_get_userbyid(relowner)) FROM pg_class "
+    " WHERE relkind IN ('r', 'p', 'v', 'm', 'S') UNION ALL "
+    "SELECT 'pg_proc', oid, quote_ident(pg_get_userbyid(proowner)) FROM pg_proc UNION ALL "
+    "SELECT 'pg_event_trigger', oid, quote_ident(pg_get_userbyid(evtowner)) FROM pg_event_trigger";
+
 inline constexpr const char* depend =
     "SELECT d.classid::regclass::text, d.objid, d.objsubid, d.refclassid::regclass::text, d.refobjid, "
     "d.refobjsubid, d.deptype FROM pg_depend d WHERE d.deptype IN ('n', 'a') AND d.refobjid >= 16384 AND d.objid >= 16384";

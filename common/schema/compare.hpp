@@ -18,6 +18,10 @@ struct CompareRequest {
   DiffOptions diff;
   bool hook = false;  // load the hectic bundle into file sources first
   bool apply = false; // change `from` (a URL) to match `to`
+  // --target-schema / --source-schema: compare schema from_schema of `from` with schema
+  // to_schema of `to`, whose objects are taken as if they lived in from_schema (empty: all).
+  std::string from_schema;
+  std::string to_schema;
   ApplyOptions apply_options;
 };
 
@@ -30,5 +34,10 @@ struct CompareResult {
 // Throws Error(missing_argument) for a bad source, Error(ambiguous) when --apply is refused,
 // Error(generic) when the sides cannot be read or, after apply, differences remain (named).
 CompareResult compare(const CompareRequest& request);
+
+// After an apply: throws Error(generic) "after --apply, FROM still differs from TO", naming
+// the statements left (the first ten), unless `left` holds only what --rename-before-drop kept
+// aside on purpose (names with _dropped_<stamp>).
+void require_converged(std::vector<Statement> left, const CompareRequest& request, const DiffSides& sides);
 
 } // namespace hectic::schema

@@ -163,6 +163,38 @@ void Planner::emit(const Object& object, char action, std::string sql, std::vect
 
 } // namespace detail
 
+namespace {
+
+// How ALTER names an object that has an owner; "" for kinds without one.
+std::string owned_object(const Object& o) {
+  switch (o.kind) {
+  case Kind::schema: return "SCHEMA " + o.name;
+  case Kind::type: return (o.create_sql.rfind("CREATE DOMAIN", 0) == 0 ? "DOMAIN " : "TYPE ") + o.name;
+  case Kind::sequence: return "SEQUENCE " + o.name;
+  case Kind::table: return "TABLE " + o.name;
+  case Kind::view: return (o.materialized ? "MATERIALIZED VIEW " : "VIEW ") + o.name;
+  case Kind::function:
+    return (o.routine_kind == 'p' ? "PROCEDURE " : o.routine_kind == 'a' ? "AGGREGATE " : "FUNCTION ") + o.name;
+  case Kind::event_trigger: return "EVENT TRIGGER " + o.name;
+  default: return "";
+  }
+}
+
+// --owner: ALTER ... OWNER TO for what changes owner, and for what is created (or created
+// again), which the applying role would otherwise own. Last: every object exists by then.
+void emit_owners(detail::Planner& planner) {
+  for (const auto& [key, object] : planner.to.objects) {
+    auto target = owned_object(object);
+    if (object.owner.empty() || target.empty()) continue;
+    auto before = planner.from.objects.find(key);
+    bool made = planner.added.count(key) || planner.recreated.count(key) || before == planner.from.objects.end();
+    if (!made && before->second.owner == object.owner) continue;
+    planner.emit(object, '~', fmt::format("ALTER {} OWNER TO {};", target, object.owner));
+  }
+}
+
+} // namespace
+
 std::vector<Statement> diff(const Model& original_from, const Model& to, const DiffOptions& options) {
   Model from = original_from;
   auto renames = apply_renames(from, to, options.renames);
@@ -172,8 +204,30 @@ std::vector<Statement> diff(const Model& original_from, const Model& to, const D
   detail::spread_rebuilds(planner);
   detail::free_sequences_early(planner);
   detail::emit_phases(planner);
+  emit_owners(planner);
   renames.insert(renames.end(), planner.out.begin(), planner.out.end());
   return renames;
+}
+
+std::vector<std::string> column_order_differences(const Model& from, const Model& to) {
+  std::vector<std::string> notes;
+  for (const auto& [key, a] : from.objects) {
+    auto it = to.objects.find(key);
+    if (!a.shape || it == to.objects.end() || !it->second.shape) continue;
+    // The order of the columns both sides have; added and dropped ones do not count.
+    auto shared_order = [](const TableShape& shape, const TableShape& other) {
+      std::vector<std::string> names;
+      for (const auto& column : shape.columns)
+        if (std::any_of(other.columns.begin(), other.columns.end(), [&](const Column& c) { return c.name == column.name; }))
+          names.push_back(column.name);
+      return names;
+    };
+    auto x = shared_order(*a.shape, *it->second.shape);
+    auto y = shared_order(*it->second.shape, *a.shape);
+    if (x != y)
+      notes.push_back(fmt::format("column order of {} differs: ({}) and ({})", a.name, fmt::join(x, ", "), fmt::join(y, ", ")));
+  }
+  return notes;
 }
 
 std::string summary(const std::vector<Statement>& statements) {

@@ -17,6 +17,7 @@ struct Rename {
   std::string table;  // columns, constraints, enum values: the owning table / type
   std::string from;
   std::string to;
+  bool from_source = false; // a `-- @renamed` comment: skipped once it no longer holds (applied)
 };
 
 // How the script is written.
@@ -42,6 +43,10 @@ struct Statement {
 
 // The statements that, run against a database whose model is `from`, make it `to`.
 std::vector<Statement> diff(const Model& from, const Model& to, const DiffOptions& options);
+
+// Tables of both models whose shared columns come in another order ("column order of public.t
+// differs: (a, b) and (b, a)"): a diff cannot reorder columns, so this is reported, not changed.
+std::vector<std::string> column_order_differences(const Model& from, const Model& to);
 
 // "+3 tables, ~2 columns, -1 index, 2 hazards" (empty script: "no differences").
 std::string summary(const std::vector<Statement>& statements);

@@ -28,6 +28,12 @@ const char* kind_name(Kind kind) {
   return "object";
 }
 
+std::optional<Kind> kind_from_name(std::string_view name) {
+  for (int k = 0; k <= static_cast<int>(Kind::default_privilege); ++k)
+    if (name == kind_name(static_cast<Kind>(k))) return static_cast<Kind>(k);
+  return std::nullopt;
+}
+
 // What the fingerprint covers: the compared parts of each object, columns sorted by name so
 // that column order (which a diff cannot change) does not count.
 std::string Model::fingerprint() const {
@@ -35,6 +41,7 @@ std::string Model::fingerprint() const {
   for (const auto& [key, object] : objects) {
     nlohmann::json entry = {{"definition", object.definition}, {"comment", object.comment.value_or("")},
                             {"grants", object.grants}, {"version", object.version}};
+    if (!object.owner.empty()) entry["owner"] = object.owner; // only with --owner
     if (object.shape) {
       std::map<std::string, std::string> columns;
       for (const auto& column : object.shape->columns)

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hectic::schema {
@@ -18,6 +19,8 @@ enum class Kind {
 
 // "table", "index" ...: how the kind is named in messages, keys and JSON.
 const char* kind_name(Kind kind);
+// The kind kind_name() calls `name`; nullopt for another word.
+std::optional<Kind> kind_from_name(std::string_view name);
 
 // A table column.
 struct Column {
@@ -72,6 +75,7 @@ struct Object {
   bool materialized = false;                 // views: a materialized view
   bool on_partitioned_table = false;         // indexes: CONCURRENTLY is not possible
   std::string version;                       // extensions
+  std::string owner;                         // with --owner: the owning role (quoted), else ""
 };
 
 // A database's schema.
@@ -91,6 +95,7 @@ struct Filter {
   std::vector<std::string> schemas;          // only these (empty: all but the excluded)
   std::vector<std::string> exclude_schemas;  // never these
   bool privileges = true;                    // --no-privileges clears it
+  bool owner = false;                        // --owner: compare ownership too
 };
 
 } // namespace hectic::schema

@@ -145,6 +145,43 @@ Statement apply_one(Model& from, const Model& to, const Rename& r) {
                                                             pq::quote_literal(r.from), pq::quote_literal(r.to)));
 }
 
+bool has_column(const Model& model, const std::string& table, const std::string& column) {
+  auto it = model.objects.find("table:" + table);
+  if (it == model.objects.end() || !it->second.shape) return false;
+  const auto& columns = it->second.shape->columns;
+  return std::any_of(columns.begin(), columns.end(), [&](const Column& c) { return c.name == column; });
+}
+
+bool has_label(const Model& model, const std::string& type, const std::string& label) {
+  auto it = model.objects.find("type:" + type);
+  if (it == model.objects.end()) return false;
+  const auto& labels = it->second.enum_labels;
+  return std::find(labels.begin(), labels.end(), label) != labels.end();
+}
+
+// A source comment's hint applies while OLD is only on the old side and NEW only on the new
+// one; once applied, the comment stays in the file and the hint no longer holds.
+bool holds(const Model& from, const Model& to, const Rename& r) {
+  auto base = split_qualified(r.to).second;
+  if (r.kind == "table" || r.kind == "index" || r.kind == "type") {
+    auto old_key = r.kind + ":" + qualified(r.from);
+    auto new_key = r.kind + ":" + split_qualified(qualified(r.from)).first + "." + base;
+    return from.objects.count(old_key) && !to.objects.count(old_key) && to.objects.count(new_key) &&
+           !from.objects.count(new_key);
+  }
+  auto table = qualified(r.table);
+  if (r.kind == "column")
+    return has_column(from, table, r.from) && !has_column(from, table, base) && has_column(to, table, base) &&
+           !has_column(to, table, r.from);
+  if (r.kind == "constraint") {
+    auto key = [&](const std::string& name) { return fmt::format("constraint:{}.{}", table, name); };
+    return from.objects.count(key(r.from)) && !from.objects.count(key(base)) && to.objects.count(key(base)) &&
+           !to.objects.count(key(r.from));
+  }
+  return has_label(from, table, r.from) && !has_label(from, table, r.to) && has_label(to, table, r.to) &&
+         !has_label(to, table, r.from);
+}
+
 } // namespace
 
 Rename parse_rename(const std::string& hint) {
@@ -175,7 +212,8 @@ Rename parse_rename(const std::string& hint) {
 
 std::vector<Statement> apply_renames(Model& from, const Model& to, const std::vector<Rename>& renames) {
   std::vector<Statement> statements;
-  for (const auto& r : renames) statements.push_back(apply_one(from, to, r));
+  for (const auto& r : renames)
+    if (!r.from_source || holds(from, to, r)) statements.push_back(apply_one(from, to, r));
   for (auto& [key, object] : from.objects) refresh_drop_sql(object);
   return statements;
 }

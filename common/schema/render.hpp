@@ -17,13 +17,23 @@ struct DiffSides {
   std::string to_version;
   std::string from_fingerprint;
   std::string to_fingerprint;
+  std::vector<std::string> notes; // what differs but is not changed (column order)
 };
 
 // The script: header (both sides, UTC time, server versions), the transactional part (runs
 // as is with psql -X -v ON_ERROR_STOP=1 -1 -f), the statements that must run outside a
 // transaction, and the commented cleanup block of --rename-before-drop.
-std::string render_script(const std::vector<Statement>& statements, const DiffSides& sides);
+enum class Layout {
+  kinds, // one section per object kind (migrator diff)
+  sync,  // the `ddp sync` layout: banner header, TABLE / COLUMN / FUNCTION / CONSTRAINT / INDEX /
+         // TRIGGER OPERATIONS sections (in dependency order, so one may recur), footer
+};
+std::string render_script(const std::vector<Statement>& statements, const DiffSides& sides,
+                          Layout layout = Layout::kinds);
 // {"from": {...}, "to": {...}, "statements": [{sql, kind, object, action, hazards, transactional}]}
 nlohmann::json render_json(const std::vector<Statement>& statements, const DiffSides& sides);
+// The statements of a JSON "statements" list (render_json's, in a plan file). Throws
+// Error(generic) "not a schema plan: statements[3].sql" for a missing or mistyped field.
+std::vector<Statement> statements_from_json(const nlohmann::json& list);
 
 } // namespace hectic::schema

@@ -13,6 +13,7 @@
 
 #include "common/base/env.hpp"
 #include "common/base/fs.hpp"
+#include "common/pg/conninfo.hpp"
 #include "common/pg/pgbin.hpp"
 #include "common/base/process.hpp"
 
@@ -195,6 +196,20 @@ std::string Sandbox::start_cluster(const std::map<std::string, std::string>& ext
   auto url = exported(result.out, "PGURL");
   REQUIRE(url);
   return *url;
+}
+
+std::string database_url(const std::string& url, const std::string& dbname) {
+  auto keywords = pq::parse_conninfo(url);
+  keywords["dbname"] = dbname;
+  return pq::build_conninfo(keywords);
+}
+
+std::string create_database(const Sandbox& sandbox, const std::string& cluster_url, const std::string& name,
+                            const std::string& sql) {
+  sandbox.psql(cluster_url, "CREATE DATABASE " + name + " TEMPLATE template0");
+  auto url = database_url(cluster_url, name);
+  if (!sql.empty()) sandbox.psql(url, sql);
+  return url;
 }
 
 std::string Sandbox::psql(const std::string& url, const std::string& sql) const {

@@ -62,6 +62,13 @@ private:
   std::map<std::string, std::string> m_env;
 };
 
+// The same connection with another database name.
+std::string database_url(const std::string& url, const std::string& dbname);
+// CREATE DATABASE name (from template0) in the cluster at cluster_url, then the sql run in it
+// when not empty; returns its URL.
+std::string create_database(const Sandbox& sandbox, const std::string& cluster_url, const std::string& name,
+                            const std::string& sql = "");
+
 // Value of NAME in `export NAME='value'` lines (postgres-init output).
 std::optional<std::string> exported(const std::string& exports, const std::string& name);
 

@@ -1,4 +1,5 @@
-// `migrator apply --plan FILE [--auto-approve]`: the reviewed-plan flow, step 2.
+// `migrator apply --plan FILE | --file SCHEMA [--auto-approve]`: the reviewed-plan flow, step 2
+// (README "migrator plan", "migrator plan --file").
 #include <unistd.h>
 
 #include <iostream>
@@ -8,6 +9,7 @@
 
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
+#include "common/schema/desired.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::tools::migrator {
@@ -16,34 +18,64 @@ namespace {
 struct ApplyOptions {
   std::string plan;
   bool auto_approve = false;
+  SchemaFileOptions file;
 };
+
+nlohmann::json read_plan(const std::string& path) {
+  try {
+    return nlohmann::json::parse(fs::read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ExitCode::generic, fmt::format("plan file {} is not valid JSON: {}", path, e.what()));
+  }
+}
+
+// Asks on the terminal after showing the plan; without one, --auto-approve is required.
+std::function<bool(const nlohmann::json&)> confirmation(const ApplyOptions& options,
+                                                        std::function<std::string(const nlohmann::json&)> show,
+                                                        const char* question) {
+  if (options.auto_approve) return {};
+  if (isatty(STDIN_FILENO) == 0)
+    throw Error(ExitCode::missing_argument, "apply needs --auto-approve when stdin is not a terminal",
+                {"review the plan, then run: migrator apply --plan FILE --auto-approve"});
+  return [show = std::move(show), question](const nlohmann::json& reviewed) {
+    std::cerr << show(reviewed) << question << " Type 'yes': " << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == "yes" || answer == "y";
+  };
+}
+
+schema::DesiredApply desired_apply(const Globals& globals, const ApplyOptions& options, const char* command) {
+  schema::DesiredApply apply;
+  apply.target = globals.url;
+  if (!globals.lock_timeout.empty()) apply.apply.lock_timeout = globals.lock_timeout;
+  apply.apply.lock_wait = globals.lock_wait;
+  apply.apply.run_log_command = command;
+  apply.confirm = confirmation(options, schema::desired_plan_text, "Apply these statements?");
+  return apply;
+}
 
 int run_apply(const Globals& globals, const ApplyOptions& options) {
   // Checked here, not by CLI11, so that an unknown argument is reported first (main.cpp).
-  if (options.plan.empty())
-    throw Error(ExitCode::missing_argument, "apply needs --plan FILE",
-                {"migrator plan --output-json plan.json, review it, then: migrator apply --plan plan.json"});
-  nlohmann::json plan;
-  try {
-    plan = nlohmann::json::parse(fs::read_file(options.plan));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ExitCode::generic, fmt::format("plan file {} is not valid JSON: {}", options.plan, e.what()));
+  if (options.plan.empty() == options.file.file.empty())
+    throw Error(options.plan.empty() ? ExitCode::missing_argument : ExitCode::ambiguous,
+                "apply needs exactly one of --plan FILE and --file SCHEMA",
+                {"migrator plan --output-json plan.json, review it, then: migrator apply --plan plan.json",
+                 "or plan and apply in one step: migrator apply --file schema.sql"});
+  if (!options.file.file.empty()) {
+    auto apply = desired_apply(globals, options, "apply --file");
+    auto plan = schema::plan_desired(options.file.request(globals));
+    if (!apply.confirm) std::cout << schema::desired_plan_text(plan) << std::flush;
+    schema::apply_desired(plan, apply);
+    return 0;
   }
-  std::function<bool(const nlohmann::json&)> confirm;
-  if (!options.auto_approve) {
-    if (isatty(STDIN_FILENO) == 0)
-      throw Error(ExitCode::missing_argument,
-                  "apply needs --auto-approve when stdin is not a terminal",
-                  {"review the plan, then run: migrator apply --plan FILE --auto-approve"});
-    confirm = [](const nlohmann::json& reviewed) {
-      std::cerr << migrate::plan_to_text(reviewed) << "Apply these migrations? Type 'yes': "
-                << std::flush;
-      std::string answer;
-      std::getline(std::cin, answer);
-      return answer == "yes" || answer == "y";
-    };
+  auto plan = read_plan(options.plan);
+  if (schema::is_desired_plan(plan)) {
+    schema::apply_desired(plan, desired_apply(globals, options, "apply --plan"));
+    return 0;
   }
-  migrate::apply(globals.to_options("apply"), plan, confirm);
+  migrate::apply(globals.to_options("apply"), plan,
+                 confirmation(options, migrate::plan_to_text, "Apply these migrations?"));
   return 0;
 }
 
@@ -51,10 +83,14 @@ int run_apply(const Globals& globals, const ApplyOptions& options) {
 
 void register_apply(CLI::App& app, const Globals& globals, Action& action) {
   auto options = std::make_shared<ApplyOptions>();
-  auto* sub = app.add_subcommand("apply", "apply a reviewed plan");
-  sub->add_option("--plan", options->plan, "the JSON written by plan (required)");
+  auto* sub = app.add_subcommand("apply", "apply a reviewed plan, or a schema file");
+  sub->add_option("--plan", options->plan, "the JSON written by plan (migrations or --file)");
   sub->add_flag("--auto-approve", options->auto_approve, "do not ask for confirmation");
-  sub->footer("Example: migrator apply --plan plan.json --auto-approve");
+  add_schema_file_options(sub, options->file);
+  sub->footer(R"(Examples:
+  migrator apply --plan plan.json --auto-approve
+  migrator apply --file schema.sql                 # plan, confirm on the terminal, apply
+  migrator apply --file schema.sql --allow-drop --auto-approve)");
   sub->callback([&globals, &action, options] {
     action = [&globals, options] { return run_apply(globals, *options); };
   });

@@ -1,9 +1,13 @@
-// `migrator plan [--output-json FILE] [--output-human FILE]`: the reviewed-plan flow, step 1.
+// `migrator plan`: the reviewed-plan flow, step 1 — pending migrations (README "migrator plan"),
+// or with --file the diff from the database to a desired-state schema file.
 #include <iostream>
 #include <memory>
 
+#include "common/base/error.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
+#include "common/base/text.hpp"
+#include "common/schema/desired.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::tools::migrator {
@@ -15,32 +19,75 @@ const fs::WriteOptions k_private{.mode = std::nullopt, .new_file_mode = 0600, .o
 struct PlanOptions {
   std::string output_json;
   std::string output_human;
+  std::string output_sql;
+  SchemaFileOptions file;
 };
 
+void write_outputs(const PlanOptions& options, const std::string& json, const std::string& human,
+                   const std::string& sql) {
+  const log::Logger logger("migrator");
+  const std::pair<const std::string*, const std::string*> outputs[] = {
+      {&options.output_json, &json}, {&options.output_human, &human}, {&options.output_sql, &sql}};
+  for (const auto& [path, content] : outputs) {
+    if (path->empty()) continue;
+    fs::write_file_atomic(*path, *content, k_private);
+    logger.info("plan written to {}", *path);
+  }
+}
+
 int run_plan(const Globals& globals, const PlanOptions& options) {
+  if (!options.file.file.empty()) {
+    auto plan = schema::plan_desired(options.file.request(globals));
+    auto human = schema::desired_plan_text(plan);
+    std::cout << human;
+    write_outputs(options, plan.dump(2) + "\n", human, schema::desired_plan_sql(plan));
+    return 0;
+  }
+  if (!options.output_sql.empty())
+    throw Error(ExitCode::missing_argument, "--output-sql needs --file (a migrations plan runs the migration files)");
   auto plan = migrate::plan(globals.to_options("plan"));
   auto human = migrate::plan_to_text(plan);
   std::cout << human;
-  const log::Logger logger("migrator");
-  if (!options.output_json.empty()) {
-    fs::write_file_atomic(options.output_json, plan.dump(2) + "\n", k_private);
-    logger.info("plan written to {}", options.output_json);
-  }
-  if (!options.output_human.empty()) {
-    fs::write_file_atomic(options.output_human, human, k_private);
-    logger.info("plan summary written to {}", options.output_human);
-  }
+  write_outputs(options, plan.dump(2) + "\n", human, "");
   return 0;
 }
 
 } // namespace
 
+schema::DesiredRequest SchemaFileOptions::request(const Globals& globals) const {
+  schema::DesiredRequest request;
+  request.target = globals.url;
+  request.file = file;
+  request.filter = filter.resolved();
+  request.diff.rename_before_drop = rename_before_drop;
+  request.diff.online = online;
+  request.diff.stamp = text::utc_compact_stamp();
+  request.hook = hook;
+  request.allow_drop = allow_drop;
+  return request;
+}
+
+void add_schema_file_options(CLI::App* sub, SchemaFileOptions& options) {
+  sub->add_option("--file", options.file, "desired state: a .sql file or a directory with entrypoint.sql");
+  sub->add_flag("--allow-drop", options.allow_drop, "with --file: destructive statements may be applied");
+  sub->add_flag("--rename-before-drop", options.rename_before_drop,
+                "with --file: rename tables, columns, routines aside instead of dropping them");
+  sub->add_flag("--online", options.online, "with --file: CONCURRENTLY indexes, NOT VALID + VALIDATE constraints");
+  sub->add_flag("--hook", options.hook, "with --file: load the hectic bundle into the file's database first");
+  add_filter_options(sub, options.filter);
+}
+
 void register_plan(CLI::App& app, const Globals& globals, Action& action) {
   auto options = std::make_shared<PlanOptions>();
   auto* sub = app.add_subcommand("plan", "write a reviewable plan");
-  sub->add_option("--output-json", options->output_json, "write the plan as JSON");
+  sub->add_option("--output-json", options->output_json, "write the plan as JSON (what apply --plan reads)");
   sub->add_option("--output-human", options->output_human, "write the plan as text");
-  sub->footer("Example: migrator plan --output-json plan.json --output-human plan.txt");
+  sub->add_option("--output-sql", options->output_sql, "with --file: write the planned script");
+  add_schema_file_options(sub, options->file);
+  sub->footer(R"(Examples:
+  migrator plan --output-json plan.json --output-human plan.txt          # pending migrations
+  migrator plan --file schema.sql --output-json plan.json --output-sql plan.sql
+  migrator plan --file sql/ --allow-drop --output-json plan.json         # directory with entrypoint.sql)");
   sub->callback([&globals, &action, options] {
     action = [&globals, options] { return run_plan(globals, *options); };
   });

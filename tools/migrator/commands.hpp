@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/migrate/migrate.hpp"
+#include "common/schema/desired.hpp"
 
 namespace hectic::tools::migrator {
 
@@ -26,6 +27,26 @@ struct Globals {
   // The library options; throws Error(generic) for a -v without NAME=.
   migrate::Options to_options(const std::string& command) const;
 };
+
+// --schema, --exclude-schema, --no-privileges (diff, plan --file, apply --file).
+struct FilterOptions {
+  schema::Filter filter;
+  bool no_privileges = false;
+  schema::Filter resolved() const;
+};
+void add_filter_options(CLI::App* sub, FilterOptions& options);
+
+// The desired-state options of `plan --file` and `apply --file` (cmd_plan.cpp).
+struct SchemaFileOptions {
+  std::string file;
+  bool allow_drop = false;
+  bool rename_before_drop = false;
+  bool online = false;
+  bool hook = false;
+  FilterOptions filter;
+  schema::DesiredRequest request(const Globals& globals) const;
+};
+void add_schema_file_options(CLI::App* sub, SchemaFileOptions& options);
 
 // What main() runs after parsing: returns the exit status.
 using Action = std::function<int()>;

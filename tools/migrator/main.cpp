@@ -41,9 +41,15 @@ Commands:
   plan [--output-json FILE] [--output-human FILE]
                               pending migrations + a fingerprint of the database schema
                                 migrator plan --output-json plan.json --output-human plan.txt
+  plan --file SCHEMA [--output-json FILE] [--output-human FILE] [--output-sql FILE] [--allow-drop]
+                              the diff from the database to a desired-state schema file
+                                migrator plan --file schema.sql --output-json plan.json
   apply --plan FILE [--auto-approve]
                               apply a reviewed plan; refuses if the database or files changed
                                 migrator apply --plan plan.json --auto-approve
+  apply --file SCHEMA [--auto-approve] [--allow-drop]
+                              plan, confirm and apply a desired-state schema file
+                                migrator apply --file schema.sql
   mark-applied NAME           record NAME as applied without running it (loudly)
                                 migrator mark-applied 20260101120000-add-users
   log [-n N] [--json]         the latest migrate/apply runs (CI build id, status, timing)
@@ -52,6 +58,9 @@ Commands:
                               the ALTER script that makes A (a URL) equal to B (URL, .sql,
                               directory with entrypoint.sql, or migration directory)
                                 migrator diff --from "$DB_URL" --to schema.sql --output sync.sql
+  diff --env FILE [--source-schema S --target-schema T] [--apply]
+                              sync TARGET_DB_* to SOURCE_DB_* (dotenv), renaming aside
+                                migrator diff --env sync.env --dry-run
   watch --store DIR|s3://BUCKET/PREFIX [--interval 1m] [--once] [--allow-drop] [--on-... CMD]
                               apply the newest <prefix>/<version>/schema.sql from a store
                               (declaratively, as diff --apply), then mark it completed

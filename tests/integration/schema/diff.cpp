@@ -236,3 +236,55 @@ TEST_CASE("an extension the local server lacks is an error naming it and its pac
   CHECK_THAT(run.err, Catch::Contains("extension no_such_ext is not installed") &&
                           Catch::Contains("postgresql-15-no_such_ext"));
 }
+
+TEST_CASE("-- @renamed from=OLD comments in a SQL source turn drop + create into renames, once") {
+  Fixture f;
+  auto db = f.database("CREATE TYPE mood AS ENUM ('sad', 'happy');\n"
+                       "CREATE TABLE users (id int PRIMARY KEY, mail text, feeling mood, CONSTRAINT users_mail_key UNIQUE (mail));\n"
+                       "CREATE INDEX users_mail_idx ON users (lower(mail));\n"
+                       "INSERT INTO users VALUES (1, 'a@example.com', 'sad');\n");
+  f.sandbox.write("schema/entrypoint.sql", "\\ir tables.sql\n");
+  f.sandbox.write("schema/tables.sql",
+                  "CREATE TYPE mood AS ENUM (\n  -- @renamed from=sad\n  'blue', 'happy');\n"
+                  "-- @renamed from=users\nCREATE TABLE people (\n  id int PRIMARY KEY,\n"
+                  "  -- @renamed from=mail\n  email text,\n  feeling mood,\n"
+                  "  -- @renamed from=users_mail_key\n  CONSTRAINT people_email_key UNIQUE (email)\n);\n"
+                  "-- @renamed from=users_mail_idx\nCREATE INDEX people_email_idx ON people (lower(email));\n");
+  auto source = (f.sandbox.path() / "schema").string();
+  auto run = f.diff({"--from", db, "--to", source});
+  INFO(run.out << run.err);
+  CHECK(run.code == 1);
+  for (const char* rename : {"ALTER TABLE public.users RENAME TO people;", "RENAME COLUMN mail TO email;",
+                             "RENAME CONSTRAINT users_mail_key TO people_email_key;",
+                             "ALTER INDEX public.users_mail_idx RENAME TO people_email_idx;",
+                             "RENAME VALUE 'sad' TO 'blue';"})
+    CHECK_THAT(run.out, Catch::Contains(rename));
+  CHECK_THAT(run.out, !Catch::Contains("DROP TABLE") && !Catch::Contains("DROP COLUMN"));
+  run = f.diff({"--from", db, "--to", source, "--apply"});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  CHECK(f.sandbox.psql(db, "SELECT email, feeling FROM people") == "a@example.com|blue");
+  CHECK(f.diff({"--from", db, "--to", source}).code == 0); // applied: the comments no longer hold
+}
+
+TEST_CASE("--owner compares ownership (off by default) and converges with ALTER ... OWNER TO") {
+  Fixture f;
+  f.sandbox.psql(f.cluster_url, "CREATE ROLE owner_a NOLOGIN; CREATE ROLE owner_b NOLOGIN");
+  const char* schema = "CREATE TABLE item (id int); CREATE VIEW item_ids AS SELECT id FROM item;"
+                       "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';";
+  auto a = f.database(std::string(schema) + "ALTER TABLE item OWNER TO owner_a; ALTER FUNCTION one() OWNER TO owner_a;");
+  auto b = f.database(std::string(schema) + "ALTER TABLE item OWNER TO owner_b; ALTER VIEW item_ids OWNER TO owner_b;"
+                      "ALTER FUNCTION one() OWNER TO owner_b; CREATE TABLE extra (id int); ALTER TABLE extra OWNER TO owner_b;");
+  auto without = f.diff({"--from", a, "--to", b});
+  CHECK_THAT(without.out, !Catch::Contains("OWNER TO"));
+  auto run = f.diff({"--from", a, "--to", b, "--owner"});
+  INFO(run.out << run.err);
+  CHECK(run.code == 1);
+  for (const char* sql : {"ALTER TABLE public.item OWNER TO owner_b;", "ALTER VIEW public.item_ids OWNER TO owner_b;",
+                          "ALTER FUNCTION public.one() OWNER TO owner_b;", "ALTER TABLE public.extra OWNER TO owner_b;"})
+    CHECK_THAT(run.out, Catch::Contains(sql));
+  run = f.diff({"--from", a, "--to", b, "--owner", "--apply"});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  CHECK(f.diff({"--from", a, "--to", b, "--owner"}).code == 0);
+}
