@@ -33,6 +33,31 @@
           postgres-cleanup = tool [ "postgres-cleanup" ];
           migrator = tool [ "migrator" ];
           db-ops = tool [ "db-ops" ];
+          # `nix build .#watch-image && docker load < result`: `migrator watch` as a container
+          # (README "migrator watch"). Runs as an unprivileged account, because the schema
+          # engine starts a throw-away PostgreSQL for the schema file and PostgreSQL refuses
+          # root; /bin/sh (busybox) runs the hooks; CA certificates for https S3 endpoints.
+          watch-image = pkgs.dockerTools.buildLayeredImage {
+            name = "hectic-migrator-watch";
+            tag = unwrapped.version;
+            contents = [ (tool [ "migrator" ]) pkgs.busybox pkgs.cacert ];
+            extraCommands = ''
+              mkdir -p etc tmp
+              chmod 1777 tmp
+              printf 'root:x:0:0::/root:/bin/sh\nwatch:x:1000:1000::/tmp:/bin/sh\n' > etc/passwd
+              printf 'root:x:0:\nwatch:x:1000:\n' > etc/group
+            '';
+            config = {
+              User = "1000:1000";
+              Entrypoint = [ "/bin/migrator" "watch" ];
+              Env = [
+                "SSL_CERT_FILE=${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt"
+                "NIX_SSL_CERT_FILE=${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt"
+                "HOME=/tmp"
+                "HECTIC_CACHE_DIR=/tmp/hectic-cache"
+              ];
+            };
+          };
         };
     in {
       # pkgs.hectic.database etc. for consumers that use an overlay.

@@ -19,6 +19,7 @@
 , fmt
 , nlohmann_json
 , openssl
+, curl
 , libpg_query
 , catch2
 , bash
@@ -51,7 +52,8 @@ stdenv.mkDerivation (finalAttrs: {
 
   nativeBuildInputs = [ cmake ninja pkg-config ];
 
-  buildInputs = [ libpq boost cli11 fmt nlohmann_json openssl libpg_query ]
+  # curl: libcurl for `migrator watch`'s S3 store (SigV4 signing built in).
+  buildInputs = [ libpq boost cli11 fmt nlohmann_json openssl curl libpg_query ]
     ++ lib.optionals finalAttrs.doCheck [ catch2 ];
 
   cmakeFlags = [

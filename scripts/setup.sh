@@ -32,7 +32,26 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Node.js and npm for the S3 test server (s3rver, below); nodejs may come from another
+# repository (nodesource bundles npm): install Debian's only when the commands are missing.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: node and npm are missing and installing them needs root" >&2
+    exit 3
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
 "$root/scripts/build.sh"
+
+# s3rver, a real S3-compatible server for the `migrator watch` tests (tests/support/s3rver.*),
+# from the npm registry into the build tree (pinned; skipped when that version is there).
+s3rver_version=3.7.1
+if ! grep -qs "\"version\": \"$s3rver_version\"" "$root/build/node/node_modules/s3rver/package.json"; then
+  echo "setup: npm install s3rver@$s3rver_version into build/node" >&2
+  npm install --prefix "$root/build/node" --no-audit --no-fund --loglevel=error "s3rver@$s3rver_version" >/dev/null
+fi
 
 [ "${HECTIC_SETUP_SKIP_EXAMPLE:-0}" = 1 ] && exit 0
 

@@ -31,6 +31,8 @@ if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
   cp build/tools/postgres-init build/tools/postgres-cleanup build/tools/database build/tools/migrator build/tools/db-ops "$stage/bin/"
   cp build/tests/integration_* "$stage/tests/"
   cp -r examples sql tests "$stage/src/"
+  # s3rver for the migrator watch tests (scripts/setup.sh put it under build/node).
+  [ -d build/node ] && cp -r build/node "$stage/"
   chown -R "$user" "$stage"
   chmod 755 "$stage"
   # Two binaries at a time (HECTIC_TEST_JOBS): each has its own sandboxes and sockets.
@@ -39,7 +41,8 @@ if [ "$(id -u)" -eq 0 ] && [ $# -eq 0 ]; then
     name=$(basename "$1")
     runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="/home/$user" \
       HECTIC_TEST_BIN_DIR="$stage/bin" HECTIC_TEST_TMPDIR="$stage/tmp" \
-      HECTIC_TEST_SOURCE_DIR="$stage/src" "$1" >"$stage/results/$name.out" 2>&1
+      HECTIC_TEST_SOURCE_DIR="$stage/src" HECTIC_S3RVER="$stage/node/node_modules/s3rver/bin/s3rver.js" \
+      "$1" >"$stage/results/$name.out" 2>&1
     echo $? >"$stage/results/$name.rc"
   }
   mkdir -p "$stage/results"

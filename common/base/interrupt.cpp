@@ -38,6 +38,7 @@ std::mutex g_mutex;
 std::map<unsigned long, std::shared_ptr<CleanupGuard::Entry>> g_cleanups; // ordered by registration
 unsigned long g_next_id = 1;
 std::atomic<bool> g_requested{false};
+std::atomic<int> g_exit_status{exit_status(ExitCode::interrupted)};
 std::once_flag g_once;
 // Children in the foreground, by guard id (pid 0 while spawning); guarded by g_mutex.
 struct Foreground {
@@ -88,7 +89,7 @@ void run_cancellers(const log::Logger& log) {
 [[noreturn]] void exit_interrupted() {
   std::fflush(stdout);
   std::fflush(stderr);
-  _exit(exit_status(ExitCode::interrupted));
+  _exit(g_exit_status);
 }
 
 // After the first signal, on its own thread (the watcher stays ready for a second signal):
@@ -151,6 +152,8 @@ void install() {
     std::thread(watch, set).detach();
   });
 }
+
+void set_exit_status(int status) { g_exit_status = status; }
 
 bool requested() { return g_requested; }
 

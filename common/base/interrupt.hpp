@@ -14,6 +14,10 @@ namespace hectic::interrupt {
 // Blocks SIGINT/SIGTERM and starts the watcher. Idempotent. Call early in main, before threads.
 void install();
 
+// The status the process exits with after a signal's cleanups: 130 unless set (a service
+// such as `migrator watch` is stopped by SIGTERM on purpose: 0).
+void set_exit_status(int status);
+
 // True once a signal arrived (cleanups may be running).
 bool requested();
 

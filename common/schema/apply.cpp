@@ -2,11 +2,14 @@
 #include "common/schema/apply.hpp"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "common/base/error.hpp"
+#include "common/base/interrupt.hpp"
 #include "common/base/log.hpp"
 #include "common/migrate/run_log.hpp"
 #include "common/migrate/session.hpp"
@@ -97,8 +100,20 @@ void apply(const std::string& url, const std::vector<Statement>& statements, con
   migrate::Options lock_options;
   lock_options.url = url;
   lock_options.lock_wait = options.lock_wait;
-  migrate::MigrationLock lock(lock_options);
+  std::optional<migrate::MigrationLock> lock;
+  if (options.take_lock) lock.emplace(lock_options);
   pq::Connection connection(url, "migrator diff");
+  // A signal cancels the running statement (a long ALTER, a wait for a table lock), so the
+  // transaction rolls back now rather than when the server notices we are gone; also without
+  // a run log (InterruptHook below cancels too: a second PQcancel is harmless). The canceller
+  // is declared after the PGcancel it uses, so it is unregistered before that is freed.
+  std::unique_ptr<PGcancel, void (*)(PGcancel*)> cancel(PQgetCancel(connection.native()), &PQfreeCancel);
+  interrupt::Canceller canceller([handle = cancel.get()] {
+    if (!handle) return;
+    char buffer[256];
+    PQcancel(handle, buffer, sizeof buffer);
+  });
+  if (interrupt::requested()) throw Error(ExitCode::interrupted, "interrupted by a signal before the apply; nothing was run");
   if (options.check_under_lock) options.check_under_lock(connection);
   if (options.run_log_command.empty()) return run_all(connection, statements, options);
   std::optional<migrate::RunLog> log;

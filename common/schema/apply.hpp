@@ -17,6 +17,7 @@ struct ApplyOptions {
   std::optional<std::string> lock_timeout; // per statement (PostgreSQL interval); 55P03 is retried
   std::string lock_wait = "60s";           // for the migrator's lock
   int attempts = 3;                        // of the transaction, when a lock times out
+  bool take_lock = true;                   // false: the caller holds the migrator's lock already
   // Non-empty: the run is recorded in hectic.migration_run under this command (the bundle is
   // installed first), and SIGINT/SIGTERM cancel the running statement and record it.
   std::string run_log_command;
@@ -24,6 +25,7 @@ struct ApplyOptions {
   std::function<void(pq::Connection&)> check_under_lock;
 };
 
+// SIGINT/SIGTERM cancel the running statement (interrupt::Canceller): the transaction rolls back.
 // Throws Error(ambiguous) listing the destructive statements when they are not allowed (then
 // nothing runs), Error(generic) naming the failing statement (the transaction rolled back).
 void apply(const std::string& url, const std::vector<Statement>& statements, const ApplyOptions& options);

@@ -93,7 +93,8 @@ expect_exactly "database secrets " load
 expect_has "database secrets load -" -f --file
 expect_has "database diff " log
 
-expect_exactly "migrator " init migrate create list status fetch plan apply mark-applied log diff help
+expect_exactly "migrator " init migrate create list status fetch plan apply mark-applied log diff watch help
+expect_has "migrator watch --" --store --path-prefix --interval --once --allow-drop --on-apply-failed
 # Words as bash splits them at COMP_WORDBREAKS (`:` and `=`): URLs and NAME=VALUE.
 expect_exactly "migrator -u postgresql : //me@/db migrate " up down to
 expect_exactly "migrator migrate -v name = value " up down to

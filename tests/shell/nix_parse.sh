@@ -119,7 +119,7 @@ cat >"$tmp/args.nix" <<'NIX'
 let
   has = file: names: let args = builtins.functionArgs (import (/. + src + file)); in builtins.all (a: args ? ${a}) names;
 in
-  has "/nix/package.nix" [ "stdenv" "cmake" "ninja" "pkg-config" "libpq" "postgresql" "boost" "cli11" "fmt" "nlohmann_json" "openssl" "catch2" "doCheck" ]
+  has "/nix/package.nix" [ "stdenv" "cmake" "ninja" "pkg-config" "libpq" "postgresql" "boost" "cli11" "fmt" "nlohmann_json" "openssl" "curl" "catch2" "doCheck" ]
   && has "/nix/wrapped.nix" [ "postgresql" "makeWrapper" "hectic-unwrapped" "programs" ]
 NIX
 eval_true "nix/package.nix and nix/wrapped.nix take the build inputs and an overridable postgresql" "$tmp/args.nix"
@@ -159,6 +159,11 @@ builtins.all (x: x) ([
      && builtins.elem "fmt-9" (map (x: x.name) p.hectic-unwrapped.buildInputs)
      && builtins.elem "boost-1.87" (map (x: x.name) p.hectic-unwrapped.buildInputs)
      && p.hectic-unwrapped.version == version))
+  (check "watch-image: migrator watch, unprivileged, with a shell for the hooks" (p.watch-image.config.Entrypoint == [ "/bin/migrator" "watch" ]
+     && p.watch-image.config.User == "1000:1000"
+     && builtins.elem "migrator" (map (x: x.meta.mainProgram or "") p.watch-image.contents)
+     && builtins.elem "busybox" (map (x: x.name or "") p.watch-image.contents)
+     && builtins.elem "curl" (map (x: x.name) p.hectic-unwrapped.buildInputs)))
   (check "checks.tests runs the suite" (out.checks.${sys}.tests.doCheck
      && builtins.elem "-DHECTIC_TESTS:BOOL=TRUE" out.checks.${sys}.tests.cmakeFlags
      && builtins.elem "catch2" (map (x: x.name) out.checks.${sys}.tests.buildInputs)

@@ -88,6 +88,11 @@ let
         fmt_9 = tool "fmt-9";
         nlohmann_json = tool "nlohmann_json";
         openssl = tool "openssl";
+        curl = tool "curl";
+        busybox = tool "busybox";
+        cacert = tool "cacert";
+        # buildLayeredImage's arguments kept, so the test can look at the image's config.
+        dockerTools.buildLayeredImage = attrs: attrs // { outPath = fakePath "${attrs.name}.tar.gz" (builtins.toJSON attrs.config); };
         libpg_query = tool "libpg_query";
         catch2 = tool "catch2";
         bash = tool "bash";

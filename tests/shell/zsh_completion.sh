@@ -70,7 +70,8 @@ exact "db-ops " secrets help
 exact "db-ops secrets " load
 has "db-ops secrets load -" -f --file
 has "database secrets load -" -f --file
-exact "migrator " init migrate create list status fetch plan apply mark-applied log diff help
+exact "migrator " init migrate create list status fetch plan apply mark-applied log diff watch help
+has "migrator watch --" --store --path-prefix --interval --once --allow-drop --on-apply-failed
 exact "migrator migrate " up down to
 has "migrator migrate up " all latest head
 has "migrator migrate -" --force --single-transaction --db-url --migration-dir --set

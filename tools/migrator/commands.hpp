@@ -61,5 +61,6 @@ void register_apply(CLI::App& app, const Globals& globals, Action& action);
 void register_mark_applied(CLI::App& app, const Globals& globals, Action& action);
 void register_log(CLI::App& app, const Globals& globals, Action& action);
 void register_diff(CLI::App& app, const Globals& globals, Action& action);
+void register_watch(CLI::App& app, const Globals& globals, Action& action);
 
 } // namespace hectic::tools::migrator

@@ -65,6 +65,11 @@ Commands:
   diff --env FILE [--source-schema S --target-schema T] [--apply]
                               sync TARGET_DB_* to SOURCE_DB_* (dotenv), renaming aside
                                 migrator diff --env sync.env --dry-run
+  watch --store DIR|s3://BUCKET/PREFIX [--interval 1m] [--once] [--allow-drop] [--on-... CMD]
+                              apply the newest <prefix>/<version>/schema.sql from a store
+                              (declaratively, as diff --apply), then mark it completed
+                                migrator watch --store s3://schemas/app --interval 30s
+                                migrator watch --store /srv/schemas --once      # cron, CI
   help                        this text
 
 Options:
@@ -116,6 +121,7 @@ void register_subcommands(CLI::App& app, const Globals& globals, Action& action)
   register_mark_applied(app, globals, action);
   register_log(app, globals, action);
   register_diff(app, globals, action);
+  register_watch(app, globals, action);
 }
 
 // Unknown arguments are collected (not a CLI11 error) so that cli::run_main names them as the
