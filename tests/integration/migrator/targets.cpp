@@ -77,7 +77,7 @@ std::vector<std::string> row_of(const std::string& table, const std::string& nam
 
 } // namespace
 
-TEST_CASE("targets: 20 databases with --jobs 4, one failing; shards, fail-fast, json") {
+TEST_CASE("targets: 20 databases with --jobs 4, one failing, shards, fail-fast, json, SIGINT") {
   Fleet f;
   for (int i = 1; i <= k_targets; ++i) f.sandbox.psql(f.cluster_url, "CREATE DATABASE db_" + Fleet::name(i));
   f.migration("20250101000000-one", "t_one");

@@ -64,7 +64,7 @@ TEST_CASE("fleet: --shard I/N is 1-based and the shards partition the targets") 
   }
 }
 
-TEST_CASE("fleet: run bounds the threads, prefixes lines, stops on --fail-fast; exit code") {
+TEST_CASE("fleet: run bounds the threads, prefixes lines, stops on --fail-fast, exit code") {
   std::vector<fleet::Target> targets;
   for (std::size_t i = 0; i < 12; ++i) targets.push_back({"t" + std::to_string(i), "postgresql://h/d", i + 1});
   std::atomic<int> running{0}, peak{0};
