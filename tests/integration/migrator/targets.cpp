@@ -249,4 +249,7 @@ TEST_CASE("targets: a malformed targets file or option names the value and hides
   CHECK(other.code == 9);
   CHECK(other.err.find("--targets does not apply to create") != std::string::npos);
   CHECK(migrator({"--targets", file, "plan", "--output-json", "p.json"}).code == 2);
+  CHECK(migrator({"--targets", file, "plan", "--file", "schema.sql"}).code == 9);
+  CHECK(migrator({"--targets", file, "apply", "--plan", "p.json"}).code == 9);
+  CHECK(migrator({"--targets", file, "--jobs", "x", "status"}).code == 9);
 }
