@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/base/error.hpp"
+#include "common/base/output.hpp"
 #include "common/base/text.hpp"
 
 namespace hectic::log {
@@ -156,9 +157,9 @@ void write(std::string_view ns, Level level, std::string_view message) {
   else
     line = fmt::format("{}>{}{}{} {}\n", ns, word.empty() ? "" : " ", word, word.empty() ? "" : ":",
                        message);
-  // One write per line so concurrent threads and processes do not interleave mid-line.
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  // One write per message so concurrent threads and processes do not interleave mid-line; a
+  // thread of `migrator --targets` prefixes each line with its target's name.
+  output::write_lines(stderr, line);
 }
 
 void report_error(std::string_view message, const std::vector<std::string>& hints) {
@@ -173,8 +174,7 @@ void report_error(std::string_view message, const std::vector<std::string>& hint
   std::string text = colour ? fmt::format("{}: \x1b[31merror:\x1b[0m {}\n", program, message)
                             : fmt::format("{}: error: {}\n", program, message);
   for (const auto& hint : hints) text += fmt::format("hint: {}\n", hint);
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+  output::write_lines(stderr, text);
 }
 
 } // namespace hectic::log

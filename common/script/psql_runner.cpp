@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "common/base/log.hpp"
+#include "common/base/output.hpp"
 #include "common/base/process.hpp"
 #include "common/base/text.hpp"
 #include "common/pg/pgbin.hpp"
@@ -55,8 +56,8 @@ private:
     po.stdin_data = std::move(stdin_data);
     po.timeout = std::nullopt; // a script may move data: no bound, Ctrl-C still stops it
     process::Result result = process::run(pgbin::program("psql"), args, po);
-    std::ostream& out = options.out ? *options.out : std::cout;
-    std::ostream& err = options.err ? *options.err : std::cerr;
+    std::ostream& out = options.out ? *options.out : output::out();
+    std::ostream& err = options.err ? *options.err : output::err();
     out << result.out;
     out.flush();
     if (result.ok()) {

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "common/base/env.hpp"
+#include "common/base/output.hpp"
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
 #include "common/script/runner_detail.hpp"
@@ -35,7 +36,7 @@ const log::Logger k_log{"script"};
 
 Execution::Execution(pq::Connection& connection, const Options& options)
     : m_conn(connection), m_pg(connection.native()),
-      m_out(options.out ? *options.out : std::cout), m_err(options.err ? *options.err : std::cerr) {
+      m_out(options.out ? *options.out : output::out()), m_err(options.err ? *options.err : output::err()) {
   predefine();
   for (const auto& [k, v] : options.variables) m_vars[k] = v;
   m_conn.set_notice_handler([this](const PGresult* res) { notice(res); });

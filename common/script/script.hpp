@@ -19,9 +19,9 @@ using Variables = std::map<std::string, std::string>;
 struct Options {
   Variables variables;
   // Query results (unaligned, tuples-only, '|' between columns), \echo, \qecho.
-  std::ostream* out = nullptr;  // nullptr: std::cout
+  std::ostream* out = nullptr;  // nullptr: output::out() (std::cout, or the thread's lines)
   // Server notices ("psql:FILE:LINE: NOTICE:  ..."), \warn.
-  std::ostream* err = nullptr;  // nullptr: std::cerr
+  std::ostream* err = nullptr;  // nullptr: output::err() (std::cerr, or the thread's lines)
   // The caller has opened a transaction and will commit/rollback it (migrator: file +
   // bookkeeping row in one transaction). The script runs inside it.
   bool in_caller_transaction = false;

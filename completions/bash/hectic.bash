@@ -92,9 +92,9 @@ _hectic_migration_names() {
 
 _hectic_migrator_subcommands="init migrate create list status fetch plan apply mark-applied log diff watch help"
 # Options that stand anywhere (before or after the subcommand).
-_hectic_migrator_global_opts="-u --db-url -d --migration-dir -v --set -f --force --single-transaction --lock-timeout --statement-timeout --lock-wait --inherits -V --version -h --help"
+_hectic_migrator_global_opts="-u --db-url -d --migration-dir -v --set -f --force --single-transaction --lock-timeout --statement-timeout --lock-wait --targets --jobs --fail-fast --shard --json --inherits -V --version -h --help"
 # Options that take a value (the next word, or `--opt=value`).
-_hectic_migrator_arg_opts="-u --db-url -d --migration-dir --inherits -v --set --lock-wait --lock-timeout --statement-timeout -n --name --limit --output-json --output-human --output-sql --plan --file --env --source-schema --target-schema --to --store --path-prefix --schema-file --completed-file --interval --hook-timeout --on-start --on-fetch-error --on-apply-failed --on-apply-succeeded"
+_hectic_migrator_arg_opts="-u --db-url -d --migration-dir --inherits -v --set --lock-wait --lock-timeout --statement-timeout --jobs --shard --targets -n --name --limit --output-json --output-human --output-sql --plan --file --env --source-schema --target-schema --to --store --path-prefix --schema-file --completed-file --interval --hook-timeout --on-start --on-fetch-error --on-apply-failed --on-apply-succeeded"
 
 # Completes migrator's arguments: $1 = the index of the current word in the array named by
 # $2 whose element 0 is the migrator command word.
@@ -132,10 +132,10 @@ _hectic_migrator_core() {
 
     case $_hectic_prev in
         -d | --migration-dir) _hectic_files -d; return ;;
-        --plan | --output-json | --output-human | --output-sql | --file | --env | --to | --store) _hectic_files; return ;;
+        --plan | --output-json | --output-human | --output-sql | --file | --env | --to | --store | --targets) _hectic_files; return ;;
         --path-prefix | --schema-file | --completed-file | --interval | --hook-timeout | --on-start | --on-fetch-error | --on-apply-failed | --on-apply-succeeded)
             return ;;
-        -u | --db-url | --inherits | -v | --set | --lock-wait | --lock-timeout | --statement-timeout | -n | --name | --limit)
+        -u | --db-url | --inherits | -v | --set | --lock-wait | --lock-timeout | --statement-timeout | --jobs | --shard | -n | --name | --limit)
             return ;;
     esac
 
@@ -148,9 +148,9 @@ _hectic_migrator_core() {
             apply) opts+=" --plan --auto-approve --file --allow-drop --rename-before-drop --online --hook --schema --exclude-schema --no-privileges --owner" ;;
             create) opts+=" -n --name --from-diff --to --allow-drop" ;;
             list) opts+=" --raw" ;;
-            status) opts+=" --json --exit-code" ;;
+            status) opts+=" --exit-code" ;;
             plan) opts+=" --output-json --output-human --output-sql --file --allow-drop --rename-before-drop --online --hook --schema --exclude-schema --no-privileges --owner" ;;
-            log) opts+=" -n --limit --json" ;;
+            log) opts+=" -n --limit" ;;
             diff) opts+=" --from --to --output --output-json --apply --allow-drop --rename-before-drop --rename --online --schema --exclude-schema --no-privileges --owner --hook --env --source-schema --target-schema --dry-run --no-rename-before-drop" ;;
             watch) opts+=" --store --path-prefix --schema-file --completed-file --interval --once --allow-drop --on-start --on-fetch-error --on-apply-failed --on-apply-succeeded --hook-timeout" ;;
         esac

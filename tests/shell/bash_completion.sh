@@ -112,6 +112,9 @@ expect_has "migrator list --" --raw
 expect_has "migrator create --" --name --from-diff --to --allow-drop
 expect_has "migrator apply --" --plan --auto-approve
 expect_has "migrator plan --" --output-json --output-human
+expect_has "migrator --" --targets --jobs --fail-fast --shard --json
+expect_has "migrator status --" --json --exit-code
+expect_has "migrator log --" --json --limit
 
 expect_has "postgres-init -" --format -h --help --version
 expect_exactly "postgres-init --format " shell json

@@ -75,6 +75,8 @@ has "migrator watch --" --store --path-prefix --interval --once --allow-drop --o
 exact "migrator migrate " up down to
 has "migrator migrate up " all latest head
 has "migrator migrate -" --force --single-transaction --db-url --migration-dir --set
+has "migrator migrate -" --targets --jobs --fail-fast --shard --json
+has "migrator status -" --json --exit-code --targets
 exact "postgres-init --format=" shell json
 has "postgres-cleanup -" --help --version
 

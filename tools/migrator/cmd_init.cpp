@@ -17,6 +17,11 @@ int run_init(const Globals& globals, const InitOptions& options) {
     std::cout << bundle::full_sql();
     return 0;
   }
+  if (!globals.targets.empty())
+    return run_targets(globals, "init", [](const Globals& target) {
+      migrate::init(target.to_options("init"));
+      return migrate::fleet::Outcome{};
+    });
   migrate::init(globals.to_options("init"));
   return 0;
 }

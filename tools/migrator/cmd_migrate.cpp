@@ -47,6 +47,17 @@ int run_migrate(const Globals& globals, const MigrateOptions& options) {
   if (options.argument) command += " " + *options.argument;
   if (globals.single_transaction) command += " --single-transaction";
   if (globals.force) command += " --force";
+  if (!globals.targets.empty())
+    return run_targets(globals, command, [&](const Globals& target) {
+      const auto one = target.to_options(command);
+      try {
+        migrate::fleet::Outcome outcome;
+        outcome.migrations = migrate::migrate(one, *options.verb, options.argument).applied;
+        return outcome;
+      } catch (const Error& e) {
+        return migrate::fleet::failed(e, migrate::fleet::last_failed_run_migrations(one));
+      }
+    });
   migrate::migrate(globals.to_options(command), *options.verb, options.argument);
   return 0;
 }

@@ -3,8 +3,11 @@
 #include <iostream>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
+#include "common/base/output.hpp"
 #include "common/base/log.hpp"
 #include "common/base/text.hpp"
 #include "common/schema/desired.hpp"
@@ -23,6 +26,25 @@ struct PlanOptions {
   SchemaFileOptions file;
 };
 
+// --targets: each target's plan text prefixed with its name (--json: the plans in the summary).
+int run_plan_targets(const Globals& globals, const PlanOptions& options) {
+  if (!options.file.file.empty())
+    throw Error(ExitCode::unknown_argument, "plan --file does not take --targets yet",
+                {"run it per database: migrator -u URL plan --file SCHEMA"});
+  if (!options.output_json.empty() || !options.output_human.empty() || !options.output_sql.empty())
+    throw Error(ExitCode::ambiguous, "plan --output-json/--output-human write one plan: not with --targets",
+                {"with --targets, --json prints every target's plan in the summary: migrator --targets FILE plan --json"});
+  return run_targets(globals, "plan", [&](const Globals& target) {
+    auto plan = migrate::plan(target.to_options("plan"));
+    if (!globals.json) output::out() << migrate::plan_to_text(plan);
+    migrate::fleet::Outcome outcome;
+    const auto pending = plan["pending"].size();
+    outcome.state = pending == 0 ? std::string("up to date") : fmt::format("{} pending", pending);
+    outcome.detail = std::move(plan);
+    return outcome;
+  });
+}
+
 void write_outputs(const PlanOptions& options, const std::string& json, const std::string& human,
                    const std::string& sql) {
   const log::Logger logger("migrator");
@@ -36,6 +58,7 @@ void write_outputs(const PlanOptions& options, const std::string& json, const st
 }
 
 int run_plan(const Globals& globals, const PlanOptions& options) {
+  if (!globals.targets.empty()) return run_plan_targets(globals, options);
   if (!options.file.file.empty()) {
     auto plan = schema::plan_desired(options.file.request(globals));
     auto human = schema::desired_plan_text(plan);

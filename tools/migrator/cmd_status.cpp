@@ -2,6 +2,9 @@
 #include <iostream>
 #include <memory>
 
+#include <fmt/format.h>
+
+#include "common/base/output.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::tools::migrator {
@@ -21,7 +24,34 @@ bool out_of_step(const migrate::Status& status) {
   return false;
 }
 
+// --targets: each target's text (unless --json) prefixed with its name, then the table;
+// a target that is out of step fails only with --exit-code.
+int run_status_targets(const Globals& globals, const StatusOptions& options) {
+  const bool json = options.json || globals.json;
+  return run_targets(
+      globals, "status",
+      [&](const Globals& target) {
+        auto status = migrate::status(target.to_options("status"));
+        if (!json) output::out() << migrate::to_text(status);
+        migrate::fleet::Outcome outcome;
+        for (const auto& entry : status.applied) outcome.migrations.push_back(entry.name);
+        outcome.detail = migrate::to_json(status);
+        if (out_of_step(status)) {
+          outcome.state = status.pending.empty() ? "drifted" : fmt::format("{} pending", status.pending.size());
+          if (options.exit_code) {
+            outcome.success = false;
+            outcome.code = ExitCode::generic;
+          }
+        } else {
+          outcome.state = "up to date";
+        }
+        return outcome;
+      },
+      json);
+}
+
 int run_status(const Globals& globals, const StatusOptions& options) {
+  if (!globals.targets.empty()) return run_status_targets(globals, options);
   auto status = migrate::status(globals.to_options("status"));
   if (options.json)
     std::cout << migrate::to_json(status).dump(2) << '\n';

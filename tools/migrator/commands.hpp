@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/migrate/fleet.hpp"
 #include "common/migrate/migrate.hpp"
 #include "common/schema/desired.hpp"
 
@@ -23,6 +24,12 @@ struct Globals {
   std::string lock_timeout;
   std::string statement_timeout;
   std::string lock_wait = "60s";
+  // Many targets (README "Many databases"): --targets FILE runs the command on each.
+  std::string targets;   // --targets FILE
+  std::string jobs;      // --jobs N (1 to 256; default 4), checked by main.cpp
+  bool fail_fast = false;
+  std::string shard;     // --shard I/N
+  bool json = false;     // --json: the summary of --targets as JSON
 
   // The library options; throws Error(generic) for a -v without NAME=.
   migrate::Options to_options(const std::string& command) const;
@@ -50,6 +57,21 @@ void add_schema_file_options(CLI::App* sub, SchemaFileOptions& options);
 
 // What main() runs after parsing: returns the exit status.
 using Action = std::function<int()>;
+
+// One target of --targets: runs the command with target's Globals (its URL in place of
+// -u/DB_URL); an Error thrown is that target's failure.
+using TargetAction = std::function<migrate::fleet::Outcome(const Globals& target)>;
+
+// The subcommands that take --targets (main.cpp refuses it for the others).
+bool takes_targets(const std::string& subcommand);
+
+// --jobs N: 1 to 256, default 4. Throws Error(unknown_argument) naming another value.
+std::size_t jobs_of(const Globals& globals);
+
+// Runs action on each target of --targets (after --shard) on --jobs threads, then prints the
+// table (or, with --json or json, the JSON) on stdout; returns the exit status (fleet::exit_code).
+// A subcommand plugs in with: if (!globals.targets.empty()) return run_targets(globals, "cmd", action);
+int run_targets(const Globals& globals, const std::string& command, const TargetAction& action, bool json = false);
 
 void register_init(CLI::App& app, const Globals& globals, Action& action);
 void register_migrate(CLI::App& app, const Globals& globals, Action& action);

@@ -83,6 +83,14 @@ Options:
                               session statement_timeout (e.g. 10min)
   --lock-wait INTERVAL        how long to wait for another migrator's lock (default 60s)
   --inherits TABLE            deprecated, ignored
+  --targets FILE              run init, migrate, status or plan on every database of FILE
+                              (`NAME URL` or a URL per line, # comments), then a table
+                                migrator --targets targets.txt --jobs 8 migrate up all
+  --jobs N                    with --targets: at most N databases at once (default 4)
+  --fail-fast                 with --targets: start no database after the first failure
+  --shard I/N                 with --targets: only targets I, I+N, ... (1-based; CI matrix)
+                                migrator --targets targets.txt --shard 2/4 migrate up all
+  --json                      with --targets: the summary as JSON instead of the table
   -V, --version               print the version
   -h, --help                  this text (COMMAND --help: that command)
 
@@ -93,7 +101,8 @@ by statement in autocommit (CREATE INDEX CONCURRENTLY).
 
 Exit codes: 0 ok, 1 error, 2 history/fingerprint mismatch or ambiguous arguments, 3 missing
 argument or DB_URL, 4 migration failed (rolled back), 9 unknown argument, 13 bundle version
-mismatch, 130 interrupted.
+mismatch, 130 interrupted. With --targets: 0 when every target succeeded, else the code all
+failed targets share, or 1.
 )";
 
 void register_globals(CLI::App& app, Globals& globals) {
@@ -107,6 +116,11 @@ void register_globals(CLI::App& app, Globals& globals) {
   app.add_option("--lock-timeout", globals.lock_timeout);
   app.add_option("--statement-timeout", globals.statement_timeout);
   app.add_option("--lock-wait", globals.lock_wait);
+  app.add_option("--targets", globals.targets);
+  app.add_option("--jobs", globals.jobs);
+  app.add_flag("--fail-fast", globals.fail_fast);
+  app.add_option("--shard", globals.shard);
+  app.add_flag("--json", globals.json);
   cli::add_standard_flags(app, "migrator");
 }
 
@@ -148,10 +162,36 @@ void check_intervals(const Globals& globals) {
   }
 }
 
+// The options of many targets: --jobs, --fail-fast, --shard and a global --json mean nothing
+// without --targets; --targets only applies to the subcommands that run per database.
+void check_targets(const Globals& globals, const std::vector<CLI::App*>& selected) {
+  if (globals.targets.empty()) {
+    const std::pair<const char*, bool> options[] = {{"--jobs", !globals.jobs.empty()},
+                                                    {"--fail-fast", globals.fail_fast},
+                                                    {"--shard", !globals.shard.empty()},
+                                                    {"--json", globals.json}};
+    for (const auto& [name, given] : options)
+      if (given)
+        throw Error(ExitCode::missing_argument, fmt::format("{} needs --targets FILE", name),
+                    {std::string(name) == "--json"
+                         ? "without --targets, give --json after the subcommand: migrator status --json"
+                         : "migrator --targets targets.txt --jobs 8 migrate up all"});
+    return;
+  }
+  // Checked here, before any work: exit 9 naming the value (see check_intervals).
+  if (!globals.shard.empty()) migrate::fleet::parse_shard(globals.shard);
+  if (!globals.jobs.empty()) jobs_of(globals);
+  if (selected.size() == 1 && !takes_targets(selected[0]->get_name()))
+    throw Error(ExitCode::unknown_argument,
+                fmt::format("--targets does not apply to {}", selected[0]->get_name()),
+                {"--targets runs init, migrate, status and plan on each database of the file"});
+}
+
 // After parsing: no subcommand at all is the help, else the selected subcommand's action.
 int dispatch(const CLI::App& app, const Globals& globals, const Action& action) {
   check_intervals(globals);
   auto selected = app.get_subcommands();
+  check_targets(globals, selected);
   // Not require_subcommand(0, 1): that would make `migrate up down` read `down` as up's N.
   if (selected.size() > 1)
     throw Error(ExitCode::ambiguous, fmt::format("ambiguous subcommand: decide {} or {}", selected[0]->get_name(),
