@@ -107,7 +107,7 @@ inline constexpr const char* tables =
     HECTIC_NOT_EXTENSION_MEMBER("pg_class", "c.oid") " ORDER BY 2";
 
 // table oid, attnum, name, type, collation, default, not null, identity, generated, local,
-// comment, grants, attrdef oid
+// comment, grants, attrdef oid, identity sequence options
 inline constexpr const char* columns =
     "SELECT a.attrelid, a.attnum, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), "
     "CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (SELECT "
@@ -116,7 +116,12 @@ inline constexpr const char* columns =
     "CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END, a.attnotnull, a.attidentity, "
     "CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END, a.attislocal, "
     "col_description(a.attrelid, a.attnum), "
-    HECTIC_GRANTS("a.attacl", "c", "c.relowner") ", ad.oid "
+    HECTIC_GRANTS("a.attacl", "c", "c.relowner") ", ad.oid, "
+    "CASE WHEN a.attidentity <> '' THEN (SELECT 'START WITH ' || s.seqstart || ' INCREMENT BY ' || s.seqincrement "
+    " || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle "
+    " THEN ' CYCLE' ELSE ' NO CYCLE' END FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid WHERE "
+    " d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND "
+    " d.refobjsubid = a.attnum AND d.deptype = 'i') END "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
     "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND "
@@ -239,6 +244,32 @@ inline constexpr const char* unsupported =
     " UNION ALL SELECT 'publication', quote_ident(pubname) FROM pg_publication"
     " UNION ALL SELECT 'statistics object', " HECTIC_QNAME("n", "s.stxname") " FROM pg_statistic_ext s "
     " JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE " HECTIC_SCHEMA_OK("n")
+    " UNION ALL SELECT 'operator class', " HECTIC_QNAME("n", "oc.opcname") " FROM pg_opclass oc JOIN pg_namespace n "
+    " ON n.oid = oc.opcnamespace WHERE " HECTIC_SCHEMA_OK("n") " AND " HECTIC_NOT_EXTENSION_MEMBER("pg_opclass", "oc.oid")
+    " UNION ALL SELECT 'operator family', " HECTIC_QNAME("n", "of.opfname") " FROM pg_opfamily of JOIN pg_namespace n "
+    " ON n.oid = of.opfnamespace WHERE " HECTIC_SCHEMA_OK("n") " AND "
+    HECTIC_NOT_EXTENSION_MEMBER("pg_opfamily", "of.oid")
+    " UNION ALL SELECT 'text search dictionary', " HECTIC_QNAME("n", "d.dictname") " FROM pg_ts_dict d JOIN "
+    " pg_namespace n ON n.oid = d.dictnamespace WHERE " HECTIC_SCHEMA_OK("n") " AND "
+    HECTIC_NOT_EXTENSION_MEMBER("pg_ts_dict", "d.oid")
+    " UNION ALL SELECT 'conversion', " HECTIC_QNAME("n", "cv.conname") " FROM pg_conversion cv JOIN pg_namespace n "
+    " ON n.oid = cv.connamespace WHERE " HECTIC_SCHEMA_OK("n") " AND "
+    HECTIC_NOT_EXTENSION_MEMBER("pg_conversion", "cv.oid")
+    " UNION ALL SELECT 'shell type', " HECTIC_QNAME("n", "t.typname") " FROM pg_type t JOIN pg_namespace n ON "
+    " n.oid = t.typnamespace WHERE NOT t.typisdefined AND " HECTIC_SCHEMA_OK("n")
+    // Objects of no schema: only those made after initdb (FirstNormalObjectId) and by no extension.
+    " UNION ALL SELECT 'cast', format_type(ca.castsource, NULL) || ' AS ' || format_type(ca.casttarget, NULL) FROM "
+    " pg_cast ca WHERE ca.oid >= 16384 AND " HECTIC_NOT_EXTENSION_MEMBER("pg_cast", "ca.oid")
+    // A range type makes its multirange casts itself (an internal dependency).
+    " AND NOT EXISTS (SELECT FROM pg_depend cd WHERE cd.classid = 'pg_cast'::regclass AND cd.objid = ca.oid "
+    " AND cd.deptype = 'i')"
+    " UNION ALL SELECT 'foreign data wrapper', quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w WHERE "
+    HECTIC_NOT_EXTENSION_MEMBER("pg_foreign_data_wrapper", "w.oid")
+    " UNION ALL SELECT 'foreign server', quote_ident(fs.srvname) FROM pg_foreign_server fs"
+    " UNION ALL SELECT 'access method', quote_ident(am.amname) FROM pg_am am WHERE am.oid >= 16384 AND "
+    HECTIC_NOT_EXTENSION_MEMBER("pg_am", "am.oid")
+    " UNION ALL SELECT 'language', quote_ident(l.lanname) FROM pg_language l WHERE l.oid >= 16384 AND "
+    HECTIC_NOT_EXTENSION_MEMBER("pg_language", "l.oid")
     " LIMIT 5";
 
 // Default privileges: role, schema (or NULL), object type letter, grants

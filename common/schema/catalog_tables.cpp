@@ -56,6 +56,7 @@ Column column_from(const pq::Result& r, int i) {
   c.generated = r.get_optional(i, 8);
   c.local = r.get(i, 9) == "t";
   c.comment = r.get_optional(i, 10);
+  c.identity_options = r.get_optional(i, 13).value_or("");
   return c;
 }
 

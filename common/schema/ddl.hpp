@@ -9,6 +9,8 @@
 namespace hectic::schema {
 
 // "name type [COLLATE c] [GENERATED ALWAYS AS (e) STORED] [DEFAULT e] [NOT NULL] [identity]"
+// " GENERATED ALWAYS AS IDENTITY (START WITH ...)" of an identity column.
+std::string identity_clause(const Column& column);
 std::string column_definition(const Column& column);
 // CREATE TABLE of a table object (columns, INHERITS, PARTITION OF/BY, WITH, row security).
 std::string create_table_sql(const Object& table);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/schema/diff_detail.hpp"
+#include "common/schema/names.hpp"
 #include "common/schema/rename.hpp"
 
 namespace hectic::schema {
@@ -80,12 +81,31 @@ bool retype_columns_of(Planner& p, const Object& table, const std::string& type_
   return any;
 }
 
+// Columns whose default calls the rebuilt routine: their defaults are reset around the rebuild
+// instead of the table being rebuilt (which would drop its rows). False when none does (a
+// generated column or another use: the table must go first).
+bool reset_defaults_of(Planner& p, const Object& table, const std::string& routine_key) {
+  auto name = split_qualified(routine_name(p.from.objects.at(routine_key).name)).second;
+  bool any = false;
+  for (const auto& column : table.shape->columns) {
+    if (column.generated && column.generated->find(name + "(") != std::string::npos) return false;
+    if (column.default_expr && column.default_expr->find(name + "(") != std::string::npos) {
+      p.default_resets.insert(table.key + "\n" + column.name);
+      any = true;
+    }
+  }
+  return any;
+}
+
 // Does object have to be dropped before the alters (and, if kept, created again)?
 bool must_go_first(Planner& p, const Object& object) {
   bool changed = false;
   for (const auto& dep : object.depends_on) {
     if (!p.recreated.count(dep) && !p.early_drops.count(dep)) continue;
-    if (object.shape && p.from.objects.at(dep).kind == Kind::type) changed |= retype_columns_of(p, object, dep);
+    if (p.removed.count(object.key)) return true; // going anyway: before what it needs goes
+    const auto dep_kind = p.from.objects.at(dep).kind;
+    if (object.shape && dep_kind == Kind::type) changed |= retype_columns_of(p, object, dep);
+    else if (object.shape && dep_kind == Kind::function && reset_defaults_of(p, object, dep)) changed = true;
     else return true;
   }
   if (changed && !p.removed.count(object.key) && !p.recreated.count(object.key)) p.altered.insert(object.key);
@@ -123,13 +143,29 @@ void free_sequences_early(Planner& p) {
   }
 }
 
+// keys in the order their drops must run (dependents first). A part of a dropped table
+// (constraint, index, trigger, policy) goes with the table, so the table is ordered as needing
+// what its parts need: a trigger's function is dropped after the table, not before.
+std::vector<std::string> drop_order(const Planner& p, const std::set<std::string>& keys) {
+  Model model = p.from;
+  for (const auto& key : keys) {
+    const auto& part = p.from.objects.at(key);
+    auto table = model.objects.find("table:" + part.table);
+    if (part.table.empty() || part.kind == Kind::sequence_owner || table == model.objects.end() || !keys.count(table->first))
+      continue;
+    for (const auto& dep : part.depends_on)
+      if (dep != table->first) table->second.depends_on.insert(dep);
+  }
+  auto order = dependency_order(model, keys);
+  return {order.rbegin(), order.rend()};
+}
+
 void emit_phases(Planner& p) {
   for (const auto& key : p.altered)
     if (p.from.objects.at(key).shape) emit_early_column_steps(p, p.from.objects.at(key), p.to.objects.at(key));
   std::set<std::string> first = p.recreated;
   first.insert(p.early_drops.begin(), p.early_drops.end());
-  auto drops = dependency_order(p.from, first);
-  for (auto it = drops.rbegin(); it != drops.rend(); ++it) emit_drop(p, p.from.objects.at(*it));
+  for (const auto& key : drop_order(p, first)) emit_drop(p, p.from.objects.at(key));
   std::set<std::string> build = p.added;
   build.insert(p.recreated.begin(), p.recreated.end());
   build.insert(p.altered.begin(), p.altered.end());
@@ -140,8 +176,7 @@ void emit_phases(Planner& p) {
   std::set<std::string> last;
   for (const auto& key : p.removed)
     if (!p.early_drops.count(key)) last.insert(key);
-  auto late = dependency_order(p.from, last);
-  for (auto it = late.rbegin(); it != late.rend(); ++it) emit_drop(p, p.from.objects.at(*it));
+  for (const auto& key : drop_order(p, last)) emit_drop(p, p.from.objects.at(key));
   for (const auto& key : p.aside_drops) emit_aside_drop(p, p.from.objects.at(key));
 }
 
@@ -198,7 +233,7 @@ void emit_owners(detail::Planner& planner) {
 std::vector<Statement> diff(const Model& original_from, const Model& to, const DiffOptions& options) {
   Model from = original_from;
   auto renames = apply_renames(from, to, options.renames);
-  detail::Planner planner{from, to, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+  detail::Planner planner{from, to, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   detail::classify(planner);
   detail::find_column_changes(planner);
   detail::spread_rebuilds(planner);

@@ -115,27 +115,60 @@ void set_not_null(TableAlter& t, const Column& column) {
   t.emit(column.name, fmt::format("DROP CONSTRAINT {}", check), {}, false);
 }
 
+// "SET START WITH 1 SET INCREMENT BY 1 ..." (ALTER TABLE ... ALTER COLUMN ... SET sequence_option).
+std::string set_identity_options(const std::string& options) {
+  static const std::regex k_option(R"((START WITH|INCREMENT BY|MINVALUE|MAXVALUE|CACHE) (-?[0-9]+)|(NO CYCLE|CYCLE))");
+  std::string out;
+  for (std::sregex_iterator it(options.begin(), options.end(), k_option), end; it != end; ++it)
+    out += (out.empty() ? "SET " : " SET ") + it->str(0);
+  return out;
+}
+
 void change_identity(TableAlter& t, const Column& old_column, const Column& column) {
-  if (old_column.identity == column.identity) return;
+  if (old_column.identity == column.identity) {
+    if (column.identity && old_column.identity_options != column.identity_options && !column.identity_options.empty())
+      t.emit(column.name, fmt::format("ALTER COLUMN {} {}", column.name, set_identity_options(column.identity_options)));
+    return;
+  }
   const char* kind = column.identity == 'a' ? "ALWAYS" : "BY DEFAULT";
   if (!column.identity) {
     if (!done_early(t, column, "identity")) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP IDENTITY", column.name));
   }
-  else if (!old_column.identity)
-    t.emit(column.name, fmt::format("ALTER COLUMN {} ADD GENERATED {} AS IDENTITY", column.name, kind));
-  else t.emit(column.name, fmt::format("ALTER COLUMN {} SET GENERATED {}", column.name, kind));
+  else if (!old_column.identity) {
+    // An identity column must be NOT NULL first (ALTER TABLE, ADD GENERATED ... AS IDENTITY).
+    if (!old_column.not_null) t.emit(column.name, fmt::format("ALTER COLUMN {} SET NOT NULL", column.name));
+    t.emit(column.name, fmt::format("ALTER COLUMN {} ADD{}", column.name, identity_clause(column)));
+  }
+  else {
+    t.emit(column.name, fmt::format("ALTER COLUMN {} SET GENERATED {}", column.name, kind));
+    if (old_column.identity_options != column.identity_options && !column.identity_options.empty())
+      t.emit(column.name, fmt::format("ALTER COLUMN {} {}", column.name, set_identity_options(column.identity_options)));
+  }
 }
 
 void change_column(TableAlter& t, const Column& old_column, const Column& column) {
+  if (old_column.generated && !column.generated) {
+    // The stored values stay as plain data (ALTER TABLE ... DROP EXPRESSION, PostgreSQL 13+).
+    t.emit(column.name, fmt::format("ALTER COLUMN {} DROP EXPRESSION", column.name));
+    Column plain = old_column;
+    plain.generated.reset();
+    change_column(t, plain, column);
+    return;
+  }
   if (old_column.generated != column.generated) {
-    t.emit(column.name, "DROP COLUMN " + column.name);
+    t.emit(column.name, "DROP COLUMN " + column.name,
+           {fmt::format("data loss: {}.{} is dropped and added again as {}; its values are replaced ({})", t.b.name,
+                        column.name, column.generated ? "a generated column" : "a plain column", t.rows())});
     add_column(t, column);
     return;
   }
   bool forced = t.p.retyped_columns.count(t.a.key + "\n" + column.name) > 0;
   bool retyped = old_column.type != column.type || old_column.collation != column.collation;
-  if (retyped || forced) retype_column(t, old_column, column, forced && !retyped);
-  else if (old_column.default_expr != column.default_expr && column.default_expr)
+  // Between two of our own types (enum to another enum) there is no cast: go through text.
+  bool own_type = t.p.from.objects.count("type:" + old_column.type) || t.p.to.objects.count("type:" + column.type);
+  if (retyped || forced) retype_column(t, old_column, column, forced || own_type);
+  else if ((old_column.default_expr != column.default_expr || t.p.default_resets.count(t.a.key + "\n" + column.name)) &&
+           column.default_expr)
     t.emit(column.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", column.name, *column.default_expr));
   if (!old_column.not_null && column.not_null && !column.identity) set_not_null(t, column);
   change_identity(t, old_column, column);
@@ -192,10 +225,48 @@ std::string or_replace(const std::string& create_sql, const std::string& word) {
   return "CREATE OR REPLACE " + word + create_sql.substr(std::string("CREATE ").size() + word.size());
 }
 
+// The attributes of a composite type's "AS (street text, zip integer)", split at top-level
+// commas; empty for other types.
+std::vector<std::string> composite_attributes(const Object& type) {
+  const auto& d = type.definition;
+  if (!type.enum_labels.empty() || d.rfind("AS (", 0) != 0 || d.back() != ')') return {};
+  std::vector<std::string> out(1);
+  int depth = 0;
+  bool quoted = false;
+  for (std::size_t i = 4; i + 1 < d.size(); ++i) {
+    char c = d[i];
+    if (c == '"') quoted = !quoted;
+    if (!quoted && (c == '(' || c == ')')) depth += c == '(' ? 1 : -1;
+    if (!quoted && depth == 0 && c == ',' && d[i + 1] == ' ') {
+      out.emplace_back();
+      ++i;
+      continue;
+    }
+    out.back() += c;
+  }
+  return out;
+}
+
+// A composite type that only gains attributes at the end: ALTER TYPE ... ADD ATTRIBUTE keeps
+// the values stored in columns of that type (a rebuild through text would not parse them).
+bool attributes_only_added(const Object& a, const Object& b) {
+  auto x = composite_attributes(a);
+  auto y = composite_attributes(b);
+  return !x.empty() && y.size() > x.size() && std::equal(x.begin(), x.end(), y.begin());
+}
+
 void alter_definition(Planner& p, const Object& a, const Object& b) {
   switch (b.kind) {
   case Kind::table: alter_table(p, a, b); break;
-  case Kind::type: add_enum_values(p, a, b); break;
+  case Kind::type:
+    if (attributes_only_added(a, b)) {
+      auto attributes = composite_attributes(b);
+      for (auto i = composite_attributes(a).size(); i < attributes.size(); ++i)
+        p.emit(b, '~', fmt::format("ALTER TYPE {} ADD ATTRIBUTE {};", b.name, attributes[i]));
+    } else {
+      add_enum_values(p, a, b);
+    }
+    break;
   case Kind::sequence: p.emit(b, '~', fmt::format("ALTER SEQUENCE {} {};", b.name, b.definition)); break;
   case Kind::extension: p.emit(b, '~', fmt::format("ALTER EXTENSION {} UPDATE TO '{}';", b.name, b.version)); break;
   case Kind::constraint:
@@ -225,7 +296,8 @@ void emit_early_column_steps(Planner& p, const Object& a, const Object& b) {
     }
     if (!column || !(old_column.local || column->local) || old_column.generated != column->generated) continue;
     auto step = a.key + "\n" + column->name + "\n";
-    if (old_column.default_expr && old_column.default_expr != column->default_expr) {
+    bool reset = p.default_resets.count(a.key + "\n" + column->name) > 0;
+    if (old_column.default_expr && (old_column.default_expr != column->default_expr || reset)) {
       t.emit(column->name, fmt::format("ALTER COLUMN {} DROP DEFAULT", column->name));
       p.early_column_steps.insert(step + "default");
     }
@@ -242,7 +314,8 @@ bool alterable(const Object& a, const Object& b) {
   case Kind::table:
     return a.shape->partition_of == b.shape->partition_of && a.shape->partition_bound == b.shape->partition_bound &&
            a.shape->partition_key == b.shape->partition_key && a.definition[0] == b.definition[0];
-  case Kind::type: return !a.enum_labels.empty() && labels_only_added(a.enum_labels, b.enum_labels);
+  case Kind::type:
+    return (!a.enum_labels.empty() && labels_only_added(a.enum_labels, b.enum_labels)) || attributes_only_added(a, b);
   case Kind::sequence:
   case Kind::sequence_owner:
   case Kind::extension:

@@ -22,8 +22,10 @@ std::map<std::string, std::string> implicit_grants(const Planner& p, const Objec
 }
 
 void emit_comment_and_grants(Planner& p, const Object& object) {
+  // An index built CONCURRENTLY exists only after the transaction: its comment follows it there.
+  bool outside = !p.out.empty() && p.out.back().object == object.key && !p.out.back().transactional;
   if (object.comment && !object.comment_target.empty())
-    p.emit(object, '~', comment_sql(object.comment_target, object.comment));
+    p.emit(object, '~', comment_sql(object.comment_target, object.comment), {}, !outside);
   if (!object.grant_target.empty())
     for (auto& s : grant_changes(object.grant_target, implicit_grants(p, object), object.grants))
       p.emit(object, '~', std::move(s));
@@ -150,7 +152,10 @@ void emit_drop(Planner& p, const Object& object) {
   bool part = object.kind == Kind::constraint || object.kind == Kind::index || object.kind == Kind::trigger ||
               object.kind == Kind::policy;
   if (part && p.removed.count("table:" + object.table) && object.definition.rfind("FOREIGN KEY", 0) != 0) return;
-  p.emit(object, '-', object.drop_sql, p.removed.count(object.key) ? drop_hazards(p, object) : std::vector<std::string>{});
+  // A table (or sequence) rebuilt because of what it depends on loses its rows all the same.
+  bool holds_data = object.kind == Kind::table || object.kind == Kind::sequence;
+  p.emit(object, '-', object.drop_sql,
+         p.removed.count(object.key) || holds_data ? drop_hazards(p, object) : std::vector<std::string>{});
 }
 
 void emit_aside_drop(Planner& p, const Object& type) {

@@ -20,6 +20,9 @@ struct Planner {
   std::set<std::string> renamed_aside;   // tables renamed by --rename-before-drop
   std::set<std::string> early_column_steps; // "table key\ncolumn\nstep" done in phase 1 (default, identity)
   std::vector<std::string> aside_drops;  // DROP of types renamed aside to be rebuilt, run last
+  // "table key\ncolumn": a default that calls a rebuilt routine, dropped in phase 1 and set again
+  // once the routine is back (the table itself is kept, with its rows).
+  std::set<std::string> default_resets;
   std::vector<Statement> out;
 
   void emit(const Object& object, char action, std::string sql, std::vector<std::string> hazards = {},

@@ -34,6 +34,7 @@ struct Column {
   bool local = true;                    // false: inherited only, created by the parent
   std::optional<std::string> comment;
   std::map<std::string, std::string> grants; // column privileges: grantee -> privilege list
+  std::string identity_options;         // identity: "START WITH 1 INCREMENT BY 1 ... NO CYCLE"
 };
 
 // What only a table has.

@@ -169,6 +169,18 @@ TEST_CASE("an unsupported object kind is an error naming it, never no difference
   CHECK(run.code == 1);
   CHECK_THAT(run.err, Catch::Contains("text search configuration public.my_search"));
   CHECK(run.out.empty());
+  const std::pair<const char*, const char*> kinds[] = {
+      {"CREATE TYPE flag AS ENUM ('on');\nCREATE CAST (flag AS text) WITH INOUT;", "cast public.flag AS text"},
+      {"CREATE TEXT SEARCH DICTIONARY my_dict (TEMPLATE = simple);", "text search dictionary public.my_dict"},
+      {"CREATE OPERATOR FAMILY my_ops USING btree;", "operator family public.my_ops"},
+      {"CREATE TYPE later_type;", "shell type public.later_type"}};
+  for (const auto& [sql, named] : kinds) {
+    auto other = f.database(sql);
+    run = f.diff({"--from", other, "--to", b});
+    INFO(sql);
+    CHECK(run.code == 1);
+    CHECK_THAT(run.err, Catch::Contains(named));
+  }
 }
 
 TEST_CASE("bad sources are exit 3 naming them, the password never prints") {
@@ -287,4 +299,47 @@ TEST_CASE("ownership is compared with --owner (off by default) and converges wit
   INFO(run.err);
   CHECK(run.code == 0);
   CHECK(f.diff({"--from", a, "--to", b, "--owner"}).code == 0);
+}
+
+TEST_CASE("rows stay: a default that calls a rebuilt function, a generated column made plain") {
+  Fixture f;
+  auto a = f.database("CREATE FUNCTION next_code() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+                      "CREATE TABLE coded (id int PRIMARY KEY, code bigint DEFAULT next_code());\n"
+                      "INSERT INTO coded VALUES (1, 10), (2, 20);\n"
+                      "CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED);\nINSERT INTO g (a) VALUES (1);\n");
+  auto b = f.database("CREATE FUNCTION next_code() RETURNS bigint LANGUAGE sql AS 'SELECT 2::bigint';\n"
+                      "CREATE TABLE coded (id int PRIMARY KEY, code bigint DEFAULT next_code());\n"
+                      "CREATE TABLE g (a int, b int);\n");
+  auto run = f.diff({"--from", a, "--to", b});
+  INFO(run.out << run.err);
+  CHECK_THAT(run.out, !Catch::Contains("DROP TABLE") && !Catch::Contains("DROP COLUMN"));
+  CHECK_THAT(run.out, Catch::Contains("ALTER COLUMN code DROP DEFAULT") && Catch::Contains("DROP EXPRESSION"));
+  run = f.diff({"--from", a, "--to", b, "--apply"}); // nothing destructive: no --allow-drop needed
+  INFO(run.err);
+  CHECK(run.code == 0);
+  CHECK(f.sandbox.psql(a, "SELECT string_agg(code::text, ',' ORDER BY id) FROM coded") == "10,20");
+  CHECK(f.sandbox.psql(a, "SELECT b FROM g") == "2");
+  CHECK(f.sandbox.psql(a, "INSERT INTO coded (id) VALUES (3) RETURNING code") == "2");
+}
+
+TEST_CASE("a table rebuilt for what it depends on is a data-loss hazard, refused without --allow-drop") {
+  Fixture f;
+  auto a = f.database("CREATE FUNCTION twice(v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT v * 2';\n"
+                      "CREATE TABLE g (a int, b int GENERATED ALWAYS AS (twice(a)) STORED);\nINSERT INTO g (a) VALUES (1);\n");
+  auto b = f.database("CREATE FUNCTION twice(v int) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT v * 2';\n"
+                      "CREATE TABLE g (a int, b bigint GENERATED ALWAYS AS (twice(a)) STORED);\n");
+  auto run = f.diff({"--from", a, "--to", b, "--apply"});
+  INFO(run.out << run.err);
+  CHECK(run.code == 2);
+  CHECK(f.sandbox.psql(a, "SELECT count(*) FROM g") == "1");
+}
+
+TEST_CASE("with --online, the comment of a new index runs after its CONCURRENTLY build") {
+  Fixture f;
+  auto a = f.database("CREATE TABLE t (a int);");
+  auto b = f.database("CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nCOMMENT ON INDEX t_a IS 'by a';");
+  auto run = f.diff({"--from", a, "--to", b, "--online", "--apply"});
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK(f.sandbox.psql(a, "SELECT obj_description('t_a'::regclass, 'pg_class')") == "by a");
 }

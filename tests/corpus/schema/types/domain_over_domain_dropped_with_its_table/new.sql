@@ -1,0 +1,2 @@
+CREATE DOMAIN d1 AS text;
+CREATE TABLE kept (id int);
