@@ -11,20 +11,13 @@ build=${1:-$src/build-migrator}
 runs=${2:-5}
 count=${3:-200}
 migrator=$build/tools/migrator
-bindir=${PG_BIN_DIR:-$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+. "$src/bench/lib.sh"
+bindir=$(bench_bindir)
 psql=$bindir/psql
 [ -x "$migrator" ] || { echo "bench: $migrator not built" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/hectic-bench-migrator.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  LOCAL_DIR=$work "$build/tools/postgres-cleanup" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_cluster migrator
 
-exports=$(LOCAL_DIR=$work PG_SHARED_PRELOAD_LIBRARIES= PG_DISABLE_LOGGING=1 "$build/tools/postgres-init")
-eval "$exports"
 url=$PGURL
 "$migrator" -u "$url" init 2>/dev/null
 # Trivial migrations (one row each) so the figures are the tools' own cost; a migration with
@@ -40,7 +33,6 @@ for i in $(seq -w 1 "$count"); do
 done
 
 now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {m=(NR+1)/2; if (NR%2) print a[m]; else print (a[m-0.5]+a[m+0.5])/2}'; }
 
 ours_once() {
   local t0 t1

@@ -9,20 +9,13 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 runs=${2:-5}
 migrator=$build/tools/migrator
-bindir=${PG_BIN_DIR:-$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+. "$src/bench/lib.sh"
+bindir=$(bench_bindir)
 psql=$bindir/psql
 [ -x "$migrator" ] || { echo "bench/plan_file.sh: error: $migrator is not built" >&2; exit 127; }
 
-work=$(mktemp -d /tmp/hectic-bench-plan.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  LOCAL_DIR=$work "$build/tools/postgres-cleanup" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_cluster plan
 
-exports=$(LOCAL_DIR=$work PG_SHARED_PRELOAD_LIBRARIES= PG_DISABLE_LOGGING=1 "$build/tools/postgres-init")
-eval "$exports"
 export HECTIC_LOG=warn
 base="postgresql://$POSTGRESQL_USER@/?host=$POSTGRESQL_HOST&port=$POSTGRESQL_PORT&dbname="
 "$psql" -X -q -d "$PGURL" -c "CREATE DATABASE bench_empty"
@@ -38,8 +31,6 @@ baseline() {
 }
 ours() { "$migrator" -u "${base}bench_empty" plan --file "$sources" --hook --output-json "$work/plan.json"; }
 
-seconds() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo "scale=3; ($t1 - $t0) / 1000000000" | bc; }
-median() { sort -g | awk '{a[NR]=$1} END {m=(NR+1)/2; if (NR%2) print a[m]; else print (a[m-0.5]+a[m+0.5])/2}'; }
 
 ours >/dev/null 2>&1 || { echo "bench/plan_file.sh: error: migrator plan --file failed" >&2; ours; exit 1; }
 statements=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["statements"]))' "$work/plan.json")

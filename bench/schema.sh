@@ -10,25 +10,18 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 runs=${2:-5}
 migrator=$build/tools/migrator
-bindir=${PG_BIN_DIR:-$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+. "$src/bench/lib.sh"
+bindir=$(bench_bindir)
 psql=$bindir/psql
 [ -x "$migrator" ] || { echo "bench/schema.sh: error: $migrator is not built" >&2; exit 127; }
 command -v npm >/dev/null || { echo "bench/schema.sh: error: npm is needed for @pgkit/migra" >&2; exit 127; }
 
-work=$(mktemp -d /tmp/hectic-bench-schema.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  LOCAL_DIR=$work "$build/tools/postgres-cleanup" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_cluster schema
 
 echo "installing @pgkit/migra into $work/node ..." >&2
 npm install --silent --prefix "$work/node" @pgkit/migra@0.6.1 >/dev/null
 migra=$work/node/node_modules/.bin/migra
 
-exports=$(LOCAL_DIR=$work PG_SHARED_PRELOAD_LIBRARIES= PG_DISABLE_LOGGING=1 "$build/tools/postgres-init")
-eval "$exports"
 export HECTIC_LOG=warn
 
 # One database of the pair; variant b differs in every tenth table, index, view and function.
@@ -65,8 +58,6 @@ migra_a="postgresql://$POSTGRESQL_USER@localhost/bench_a?host=$POSTGRESQL_HOST&p
 migra_b="postgresql://$POSTGRESQL_USER@localhost/bench_b?host=$POSTGRESQL_HOST&port=$POSTGRESQL_PORT"
 "$bindir/pg_dump" --schema-only --no-owner -d "$url_b" > "$work/schema_b.sql"
 
-seconds() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || [ $? -eq 1 ]; t1=$(date +%s%N); echo "scale=3; ($t1 - $t0) / 1000000000" | bc; }
-median() { sort -g | awk '{a[NR]=$1} END {m=(NR+1)/2; if (NR%2) print a[m]; else print (a[m-0.5]+a[m+0.5])/2}'; }
 
 ours_statements=$("$migrator" diff --from "$url_a" --to "$url_b" 2>/dev/null | grep -c ';$' || true)
 migra_statements=$("$migra" "$migra_a" "$migra_b" --unsafe 2>/dev/null | grep -c ';$' || true)

@@ -16,20 +16,13 @@ databases=${3:-50}
 count=${4:-20}
 jobs=${5:-8}
 migrator=$build/tools/migrator
-bindir=${PG_BIN_DIR:-$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+. "$src/bench/lib.sh"
+bindir=$(bench_bindir)
 psql=$bindir/psql
 [ -x "$migrator" ] || { echo "bench: $migrator not built" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/hectic-bench-targets.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  LOCAL_DIR=$work "$build/tools/postgres-cleanup" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_cluster targets
 
-exports=$(LOCAL_DIR=$work PG_SHARED_PRELOAD_LIBRARIES= PG_DISABLE_LOGGING=1 "$build/tools/postgres-init")
-eval "$exports"
 targets=$work/targets.txt
 urls=()
 for i in $(seq -w 1 "$databases"); do
@@ -57,7 +50,6 @@ export MIGRATION_DIR=$dir
 "$migrator" --targets "$targets" --jobs "$jobs" init > /dev/null 2>&1
 
 now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {m=(NR+1)/2; if (NR%2) print a[m]; else print (a[m-0.5]+a[m+0.5])/2}'; }
 
 reset() { "$migrator" --targets "$targets" --jobs "$jobs" migrate down all > /dev/null 2>&1; }
 

@@ -44,11 +44,6 @@ json filter_json(const Filter& filter) {
   return {{"schemas", filter.schemas}, {"exclude_schemas", filter.exclude_schemas}, {"privileges", filter.privileges}};
 }
 
-Error not_a_plan(const std::string& field) {
-  return Error(ExitCode::generic, fmt::format("not a schema plan: {}", field),
-               {"create one with `migrator plan --file FILE --output-json plan.json`"});
-}
-
 // A plan field of the given JSON type (is_string, is_boolean ...), else not_a_plan(key).
 const json& require(const json& object, const char* key, bool (json::*kind)() const noexcept) {
   auto it = object.find(key);

@@ -5,28 +5,16 @@
 #include <memory>
 
 #include <nlohmann/json.hpp>
-#include <pg_query.h>
+
+#include "common/schema/pg_query_parse.hpp"
 
 namespace hectic::schema {
 namespace {
 
 using json = nlohmann::json;
 
-struct PlpgsqlParse {
-  PgQueryPlpgsqlParseResult result;
-  explicit PlpgsqlParse(const std::string& text) : result(pg_query_parse_plpgsql(text.c_str())) {}
-  ~PlpgsqlParse() { pg_query_free_plpgsql_parse_result(result); }
-  PlpgsqlParse(const PlpgsqlParse&) = delete;
-  PlpgsqlParse& operator=(const PlpgsqlParse&) = delete;
-};
-
-struct SqlParse {
-  PgQueryParseResult result;
-  explicit SqlParse(const std::string& text) : result(pg_query_parse(text.c_str())) {}
-  ~SqlParse() { pg_query_free_parse_result(result); }
-  SqlParse(const SqlParse&) = delete;
-  SqlParse& operator=(const SqlParse&) = delete;
-};
+using detail::PlpgsqlParse;
+using detail::SqlParse;
 
 void collect_queries(const json& node, std::vector<std::string>& queries) {
   if (node.is_object()) {

@@ -8,11 +8,11 @@
 #include <regex>
 
 #include <nlohmann/json.hpp>
-#include <pg_query.h>
 
 #include "common/base/fs.hpp"
 #include "common/base/log.hpp"
 #include "common/pg/quote.hpp"
+#include "common/schema/pg_query_parse.hpp"
 
 namespace hectic::schema {
 namespace stdfs = std::filesystem;
@@ -22,13 +22,7 @@ namespace {
 
 const log::Logger k_log("migrator diff");
 
-struct Parse {
-  PgQueryParseResult result;
-  explicit Parse(const std::string& text) : result(pg_query_parse(text.c_str())) {}
-  ~Parse() { pg_query_free_parse_result(result); }
-  Parse(const Parse&) = delete;
-  Parse& operator=(const Parse&) = delete;
-};
+using Parse = detail::SqlParse;
 
 struct Hint {
   std::size_t offset; // of the comment line

@@ -64,11 +64,6 @@ std::string commented(const std::string& sql) {
   return out;
 }
 
-Error not_a_plan(const std::string& field) {
-  return Error(ExitCode::generic, fmt::format("not a schema plan: {}", field),
-               {"create one with `migrator plan --file FILE --output-json plan.json`"});
-}
-
 template <typename T>
 T field(const nlohmann::json& entry, const char* key, const std::string& path) {
   auto it = entry.find(key);
@@ -102,6 +97,11 @@ Statement statement_from_json(const nlohmann::json& entry, const std::string& pa
 }
 
 } // namespace
+
+Error not_a_plan(const std::string& field) {
+  return Error(ExitCode::generic, fmt::format("not a schema plan: {}", field),
+               {"create one with `migrator plan --file FILE --output-json plan.json`"});
+}
 
 std::vector<Statement> statements_from_json(const nlohmann::json& list) {
   if (!list.is_array()) throw not_a_plan("statements");

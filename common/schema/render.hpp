@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/base/error.hpp"
 #include "common/schema/diff.hpp"
 
 namespace hectic::schema {
@@ -35,5 +36,7 @@ nlohmann::json render_json(const std::vector<Statement>& statements, const DiffS
 // The statements of a JSON "statements" list (render_json's, in a plan file). Throws
 // Error(generic) "not a schema plan: statements[3].sql" for a missing or mistyped field.
 std::vector<Statement> statements_from_json(const nlohmann::json& list);
+// Error(generic) "not a schema plan: FIELD", for a plan file's field missing or mistyped.
+Error not_a_plan(const std::string& field);
 
 } // namespace hectic::schema
