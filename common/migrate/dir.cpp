@@ -129,13 +129,46 @@ std::string random_word() {
   return word;
 }
 
+namespace {
+
+// The UTC second after a 14-digit stamp ("20261202121559" -> "20261202121600").
+std::string next_second(const std::string& stamp) {
+  std::tm tm{};
+  tm.tm_year = std::stoi(stamp.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(stamp.substr(4, 2)) - 1;
+  tm.tm_mday = std::stoi(stamp.substr(6, 2));
+  tm.tm_hour = std::stoi(stamp.substr(8, 2));
+  tm.tm_min = std::stoi(stamp.substr(10, 2));
+  tm.tm_sec = std::stoi(stamp.substr(12, 2)) + 1;
+  std::time_t next = timegm(&tm);
+  std::tm out{};
+  gmtime_r(&next, &out);
+  char buffer[16];
+  return std::string(buffer, std::strftime(buffer, sizeof buffer, "%Y%m%d%H%M%S", &out));
+}
+
+// Now, or — when the directory already holds a migration of this second or later — the second
+// after the newest one, so a new migration always sorts (and runs) last.
+std::string new_stamp(const stdfs::path& dir) {
+  std::string stamp = text::utc_compact_stamp();
+  std::error_code ec;
+  if (!stdfs::is_directory(dir, ec)) return stamp;
+  for (const auto& migration : load_directory(dir)) {
+    const std::string existing = migration.name.substr(0, 14);
+    if (existing >= stamp) stamp = next_second(existing);
+  }
+  return stamp;
+}
+
+} // namespace
+
 stdfs::path create(const stdfs::path& dir, std::string name) {
   if (name.empty()) name = random_word();
   if (name.find('/') != std::string::npos || name.find('\0') != std::string::npos ||
       text::trim(name).empty())
     throw Error(ExitCode::generic, fmt::format("invalid migration name '{}'", name),
                 {"a name may hold spaces but no '/'"});
-  const std::string full = text::utc_compact_stamp() + "-" + name;
+  const std::string full = new_stamp(dir) + "-" + name;
   const stdfs::path target = dir / full;
   std::error_code ec;
   stdfs::create_directories(dir, ec);
@@ -146,7 +179,7 @@ stdfs::path create(const stdfs::path& dir, std::string name) {
     throw Error(ExitCode::generic,
                 fmt::format("cannot create migration {}: {}", target.string(),
                             ec ? ec.message() : "it already exists"),
-                {"wait a second (names carry the UTC time to the second) or pick another --name"});
+                {"pick another --name"});
   fs::write_file_atomic(target / "up.sql",
                         fmt::format("-- migration {}: up\n"
                                     "-- Runs in one transaction with its hectic.migration row.\n"

@@ -201,9 +201,20 @@ TEST_CASE("create writes a timestamped directory whose templates never hash alik
   auto slash = [&] { migrate::create(dir, "a/b"); };
   CHECK(code_of(slash) == ExitCode::generic);
   CHECK_THAT(message_of(slash), Catch::Contains("'a/b'"));
-  auto again = [&] { migrate::create(dir, "two words"), migrate::create(dir, "two words"); };
-  CHECK(code_of(again) == ExitCode::generic);
-  CHECK_THAT(message_of(again), Catch::Contains("two words") && Catch::Contains("already exists"));
+}
+
+TEST_CASE("create always sorts the new migration last, even within one second") {
+  fs::TempDir tmp("migrate-unit");
+  auto dir = tmp.path() / "migration";
+  auto first = migrate::create(dir, "states");
+  auto second = migrate::create(dir, "late"); // "late" < "states" had they shared a stamp
+  CHECK(first.filename().string() < second.filename().string());
+  CHECK(migrate::create(dir, "states").filename().string() > second.filename().string());
+
+  // A stamp from the future (a clock skew, a colleague's branch): the next one follows it,
+  // across a year's last second.
+  stdfs::create_directories(dir / "29991231235959-future");
+  CHECK(migrate::create(dir, "after").filename() == "30000101000000-after");
 }
 
 TEST_CASE("the CI build id comes from the first CI variable set") {
