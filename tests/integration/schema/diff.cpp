@@ -80,6 +80,28 @@ TEST_CASE("every source kind: a .sql file, an entrypoint directory, a migration 
   CHECK(f.diff({"--from", empty, "--to", (f.sandbox.path() / "state").string()}).code == 0);
 }
 
+TEST_CASE("a schema file with statements that cannot run in a transaction block loads") {
+  Fixture f;
+  auto empty = f.database();
+  // A new enum value used in the same transaction is an error (55P04); CONCURRENTLY too (25001).
+  for (const auto& [name, sql] :
+       {std::pair<std::string, std::string>{"enum.sql", "CREATE TYPE mood AS ENUM ('ok');\n"
+                                                        "ALTER TYPE mood ADD VALUE 'meh';\n"
+                                                        "CREATE TABLE feel (m mood DEFAULT 'meh');\n"},
+        {"concurrently.sql", "CREATE TABLE feel (m text);\nCREATE INDEX CONCURRENTLY feel_m ON feel (m);\n"}}) {
+    auto file = f.sandbox.write(name, sql);
+    auto run = f.diff({"--from", empty, "--to", file.string()});
+    INFO(name << "\n" << run.err);
+    CHECK(run.code == 1);
+    CHECK_THAT(run.out, Catch::Contains("CREATE TABLE public.feel"));
+  }
+  // A failing file names the file and line of its failing statement.
+  auto broken = f.sandbox.write("broken.sql", "CREATE TABLE ok (id int);\nCREATE TABLE ok (id int);\n");
+  auto run = f.diff({"--from", empty, "--to", broken.string()});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("broken.sql:2") && Catch::Contains("already exists"));
+}
+
 TEST_CASE("a destructive diff without --allow-drop prints the script but --apply runs nothing") {
   Fixture f;
   auto a = f.database("CREATE TABLE keep (id int); INSERT INTO keep VALUES (1), (2); CREATE TABLE other (x int);");
