@@ -58,6 +58,52 @@ TEST_CASE("a diff of a schema with itself is empty: pgTAP's functions, the examp
   CHECK(run.code == 0);
 }
 
+TEST_CASE("a rental-store schema (pagila's features) diffs empty with itself and converges from and to nothing") {
+  Fixture f;
+  const auto rental = (test::source_dir() / "tests/golden/schema/rental.sql").string();
+  auto run = f.diff({"--from", rental, "--to", rental});
+  INFO(run.err);
+  CHECK(run.code == 0);
+  auto live = f.database();
+  f.sandbox.psql(live, fs::read_file(rental));
+  CHECK(f.diff({"--from", live, "--to", rental}).code == 0);
+
+  auto empty = f.database();
+  run = f.diff({"--from", empty, "--to", rental, "--apply"});
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  CHECK(f.diff({"--from", empty, "--to", live}).code == 0);
+  // The cycle of foreign keys (store <-> staff) and the partitions come apart too.
+  auto blank = f.database();
+  run = f.diff({"--from", live, "--to", blank, "--apply", "--allow-drop"});
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK(f.sandbox.psql(live, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace") == "0");
+}
+
+TEST_CASE("the rental-store schema evolves with its rows: a column under views retyped, an enum value, a partition") {
+  Fixture f;
+  const auto rental = fs::read_file(test::source_dir() / "tests/golden/schema/rental.sql");
+  auto live = f.database(rental + "INSERT INTO language (name) VALUES ('English');\n"
+                                  "INSERT INTO film (title, language_id, length, fulltext) VALUES ('Alien', 1, 117, '');\n");
+  auto retyped = rental;
+  retyped.replace(retyped.find("length smallint,"), 16, "length integer, ");
+  auto next = f.sandbox.write("next.sql", retyped + R"(
+ALTER TYPE public.mpaa_rating ADD VALUE 'X' AFTER 'NC-17';
+ALTER TABLE public.film ADD COLUMN imdb_id text;
+CREATE TABLE public.payment_p2022_03 PARTITION OF public.payment
+  FOR VALUES FROM ('2022-03-01 00:00:00+00') TO ('2022-04-01 00:00:00+00');
+CREATE OR REPLACE VIEW public.active_customer_list AS
+  SELECT id, name, city, country, sid FROM public.customer_list WHERE notes = 'active';
+)");
+  auto run = f.diff({"--from", live, "--to", next.string(), "--apply"});
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  CHECK(f.diff({"--from", live, "--to", next.string()}).code == 0);
+  CHECK(f.sandbox.psql(live, "SELECT title || length FROM film") == "Alien117");
+  CHECK(f.sandbox.psql(live, "SELECT count(*) FROM film_list") == "0");
+}
+
 TEST_CASE("every source kind: a .sql file, an entrypoint directory, a migration directory") {
   Fixture f;
   auto empty = f.database();
