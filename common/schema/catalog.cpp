@@ -131,6 +131,7 @@ void read_sequences(Reader& reader) {
     o.comment_target = "SEQUENCE " + o.name;
     o.comment = r.get_optional(i, 3);
     o.grant_target = "SEQUENCE " + o.name;
+    o.sequence_value = r.get(i, 7);
     reader.set_grants(reader.add(std::move(o), "pg_class", r.get(i, 0)), r, i, 4);
     if (r.is_null(i, 5)) continue;
     auto owner = sequence_owner(r.get(i, 1), r.get(i, 5), r.get(i, 6));

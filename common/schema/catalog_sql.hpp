@@ -69,7 +69,8 @@ inline constexpr const char* domain_constraints =
     "SELECT dc.oid, " HECTIC_QNAME("n", "t.typname") " FROM pg_constraint dc JOIN pg_type t ON t.oid = dc.contypid "
     "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE " HECTIC_SCHEMA_OK("n");
 
-// oid, name, options, comment, grants, owning table, owning column
+// oid, name, options, comment, grants, owning table, owning column, current value (the
+// stored last_value: its start when never called or unreadable)
 inline constexpr const char* sequences =
     "SELECT c.oid, " HECTIC_QNAME("n", "c.relname") ", "
     "'AS ' || format_type(s.seqtypid, NULL) || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin "
@@ -81,7 +82,9 @@ inline constexpr const char* sequences =
     " AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0), "
     "(SELECT quote_ident(a.attname) FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND "
     " a.attnum = d.refobjsubid WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
-    " AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0) "
+    " AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0), "
+    "COALESCE(CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END, "
+    " s.seqstart) "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid "
     "WHERE c.relkind = 'S' AND " HECTIC_SCHEMA_OK("n") " AND " HECTIC_NOT_EXTENSION_MEMBER("pg_class", "c.oid")
     " AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "

@@ -44,6 +44,30 @@ bool narrows(const std::string& old_type, const std::string& new_type) {
   return std::stoi(b[2]) < std::stoi(a[2]) || (a[3].matched && b[3].matched && std::stoi(b[3]) < std::stoi(a[3]));
 }
 
+// The number after word in a sequence's options ("... MINVALUE 10 MAXVALUE 100 ..."), which
+// the catalog query writes.
+long long sequence_option(const std::string& options, const std::string& word) {
+  auto at = options.find(" " + word + " ");
+  return at == std::string::npos ? 0 : std::stoll(options.substr(at + word.size() + 2));
+}
+
+// ALTER SEQUENCE refuses a range that leaves the current value out (SQLSTATE 22023): then the
+// sequence restarts at its START value, said as a hazard.
+void alter_sequence(Planner& p, const Object& a, const Object& b) {
+  std::string restart;
+  std::vector<std::string> hazards;
+  if (!a.sequence_value.empty()) {
+    const long long value = std::stoll(a.sequence_value);
+    const long long min = sequence_option(b.definition, "MINVALUE"), max = sequence_option(b.definition, "MAXVALUE");
+    if (value < min || value > max) {
+      restart = " RESTART";
+      hazards.push_back(fmt::format("restarts the sequence at {}: its current value {} is outside {}..{}",
+                                    sequence_option(b.definition, "START WITH"), value, min, max));
+    }
+  }
+  p.emit(b, '~', fmt::format("ALTER SEQUENCE {} {}{};", b.name, b.definition, restart), hazards);
+}
+
 struct TableAlter {
   Planner& p;
   const Object& a;
@@ -267,7 +291,7 @@ void alter_definition(Planner& p, const Object& a, const Object& b) {
       add_enum_values(p, a, b);
     }
     break;
-  case Kind::sequence: p.emit(b, '~', fmt::format("ALTER SEQUENCE {} {};", b.name, b.definition)); break;
+  case Kind::sequence: alter_sequence(p, a, b); break;
   case Kind::extension: p.emit(b, '~', fmt::format("ALTER EXTENSION {} UPDATE TO '{}';", b.name, b.version)); break;
   case Kind::constraint:
     p.emit(b, '~', fmt::format("ALTER TABLE {} VALIDATE CONSTRAINT {};", b.table, b.name),

@@ -76,6 +76,7 @@ struct Object {
   bool materialized = false;                 // views: a materialized view
   bool on_partitioned_table = false;         // indexes: CONCURRENTLY is not possible
   std::string version;                       // extensions
+  std::string sequence_value;                // sequences: the current value (data: never compared)
   std::string owner;                         // with --owner: the owning role (quoted), else ""
 };
 

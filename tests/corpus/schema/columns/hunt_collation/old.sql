@@ -1,0 +1,2 @@
+CREATE TABLE t (name text);
+CREATE INDEX t_name ON t (name);

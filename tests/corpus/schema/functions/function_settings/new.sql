@@ -1,0 +1,1 @@
+CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE LEAKPROOF SET work_mem = '64MB' SET search_path = pg_catalog AS 'SELECT x';

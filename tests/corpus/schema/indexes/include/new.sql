@@ -1,0 +1,2 @@
+CREATE TABLE o (id int, customer int, total numeric);
+CREATE INDEX o_customer ON o (customer) INCLUDE (total);

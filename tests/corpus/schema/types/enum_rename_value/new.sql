@@ -1,0 +1,2 @@
+CREATE TYPE s AS ENUM ('draft', 'published');
+CREATE TABLE p (st s DEFAULT 'draft');

@@ -1,0 +1,2 @@
+CREATE TYPE s AS ENUM ('draft', 'live');
+CREATE TABLE p (st s DEFAULT 'draft');

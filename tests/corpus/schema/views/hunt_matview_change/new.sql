@@ -1,0 +1,4 @@
+CREATE TABLE t (a int, b int);
+CREATE MATERIALIZED VIEW m AS SELECT a, count(*) AS n, sum(b) AS total FROM t GROUP BY a;
+CREATE UNIQUE INDEX m_a ON m (a);
+COMMENT ON MATERIALIZED VIEW m IS 'per a';

@@ -1,0 +1,3 @@
+CREATE TABLE t (a int, b int);
+CREATE MATERIALIZED VIEW m AS SELECT a, count(*) AS n FROM t GROUP BY a;
+CREATE UNIQUE INDEX m_a ON m (a);
