@@ -219,6 +219,7 @@ std::vector<Result> run(const std::vector<Target>& targets, const RunOptions& op
       result.state = outcome.state;
       result.success = outcome.success;
       result.code = outcome.success ? ExitCode::ok : outcome.code;
+      result.applied = outcome.applied.value_or(outcome.migrations.size());
       result.migrations = std::move(outcome.migrations);
       result.detail = std::move(outcome.detail);
       if (!outcome.success) {
@@ -250,7 +251,7 @@ std::string to_table(const std::vector<Result>& results) {
   for (const auto& r : results) {
     const bool started = r.state != "skipped" || r.success;
     out += fmt::format("{:<{}}  {:<{}}  {:>7}  {:>8}  {}", r.name, name_width, r.state, state_width,
-                       started ? std::to_string(r.migrations.size()) : std::string("-"),
+                       started ? std::to_string(r.applied) : std::string("-"),
                        started ? fmt::format("{:.3f}", r.seconds) : std::string("-"), r.error);
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += '\n';
@@ -274,6 +275,7 @@ nlohmann::json to_json(const std::vector<Result>& results, const std::string& co
                        {"exit_code", exit_status(r.code)},
                        {"migrations", r.migrations},
                        {"migrations_count", r.migrations.size()},
+                       {"applied", skipped_one ? nlohmann::json(nullptr) : nlohmann::json(r.applied)},
                        {"seconds", skipped_one ? nlohmann::json(nullptr) : nlohmann::json(r.seconds)},
                        {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)},
                        {"detail", r.detail}});

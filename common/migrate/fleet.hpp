@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,7 @@ struct Outcome {
   bool success = true;                 // false: the target counts as failed
   ExitCode code = ExitCode::ok;        // when !success
   std::vector<std::string> migrations; // applied (or reverted) by this run; status: applied in the database
+  std::optional<std::size_t> applied;  // the APPLIED count when it is not migrations (apply --file: statements)
   std::string error;                   // when !success: the message, then hints
   std::vector<std::string> hints;
   nlohmann::json detail;               // the command's own JSON for --json (status), or null
@@ -81,6 +83,7 @@ struct Result {
   bool success = false;
   ExitCode code = ExitCode::ok;
   std::vector<std::string> migrations;
+  std::size_t applied = 0; // Outcome::applied, else migrations.size()
   double seconds = 0;
   std::string error; // first line of the failure
   nlohmann::json detail;
@@ -94,7 +97,7 @@ std::vector<Result> run(const std::vector<Target>& targets, const RunOptions& op
 // The summary table (TARGET STATUS APPLIED SECONDS ERROR, then a count line).
 std::string to_table(const std::vector<Result>& results);
 // {"command", "targets": [{name, status, success, exit_code, migrations, migrations_count,
-// seconds, error, detail}], "summary": {"total","ok","failed","skipped"}, "exit_code"}.
+// applied, seconds, error, detail}], "summary": {"total","ok","failed","skipped"}, "exit_code"}.
 nlohmann::json to_json(const std::vector<Result>& results, const std::string& command);
 
 // 0 when every target succeeded; else the code shared by every failed target, or 1 (generic)

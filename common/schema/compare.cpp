@@ -38,12 +38,6 @@ Model read_side(Side& side, const Filter& filter) {
   return read_catalog(connection, filter);
 }
 
-void warn_on_major_mismatch(const Model& a, const Model& b) {
-  if (a.server_version / 10000 != b.server_version / 10000)
-    k_log.warn("the sides run different major versions (PostgreSQL {} and {}); definitions may print differently",
-               a.server_version_text, b.server_version_text);
-}
-
 std::string remaining(const std::vector<Statement>& statements) {
   std::vector<std::string> sql;
   for (const auto& s : statements)
@@ -121,6 +115,12 @@ CompareResult compare(const CompareRequest& request) {
   result.applied = true;
   require_converged(diff(read_side(from, filter), b, DiffOptions{}), request, result.sides);
   return result;
+}
+
+void warn_on_major_mismatch(const Model& a, const Model& b) {
+  if (a.server_version / 10000 != b.server_version / 10000)
+    k_log.warn("the sides run different major versions (PostgreSQL {} and {}); definitions may print differently",
+               a.server_version_text, b.server_version_text);
 }
 
 void require_converged(std::vector<Statement> left, const CompareRequest& request, const DiffSides& sides) {

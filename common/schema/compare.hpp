@@ -35,6 +35,10 @@ struct CompareResult {
 // Error(generic) when the sides cannot be read or, after apply, differences remain (named).
 CompareResult compare(const CompareRequest& request);
 
+// Warns when the models come from different PostgreSQL major versions (definitions may print
+// differently).
+void warn_on_major_mismatch(const Model& a, const Model& b);
+
 // After an apply: throws Error(generic) "after --apply, FROM still differs from TO", naming
 // the statements left (the first ten), unless `left` holds only what --rename-before-drop kept
 // aside on purpose (names with _dropped_<stamp>).

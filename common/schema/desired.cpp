@@ -1,5 +1,6 @@
-// Desired-state plans: compare() from the live database to the file, written down; applied
-// under the migrator's lock once the database's fingerprint is checked again.
+// Desired-state plans: the diff from the live database to the file's model (loaded once, then
+// shared by every target of --targets), written down; applied under the migrator's lock once
+// the database's fingerprint is checked again.
 #include "common/schema/desired.hpp"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "common/migrate/migrate.hpp"
 #include "common/schema/catalog.hpp"
 #include "common/schema/compare.hpp"
+#include "common/schema/rename_comments.hpp"
 #include "common/schema/source.hpp"
 
 namespace hectic::schema {
@@ -196,25 +198,87 @@ CompareRequest recheck_request(const json& plan, const std::string& target) {
   return request;
 }
 
-} // namespace
-
-json plan_desired(const DesiredRequest& request) {
+void require_target(const DesiredRequest& request) {
   if (!is_connection_string(request.target))
     throw Error(ExitCode::missing_argument, "plan --file needs the database to plan for: -u URL or DB_URL",
                 {"migrator -u \"$DB_URL\" plan --file schema.sql --output-json plan.json"});
-  CompareRequest compare_request;
-  compare_request.from = request.target;
-  compare_request.to = request.file;
-  compare_request.filter = request.filter;
-  compare_request.diff = request.diff;
-  compare_request.hook = request.hook;
-  auto result = compare(compare_request);
+}
+
+// What the database at url lacks to match desired, and both sides described (compare() with
+// the file side already read).
+struct TargetDiff {
+  std::vector<Statement> statements;
+  DiffSides sides;
+};
+
+TargetDiff diff_to_desired(const std::string& url, const DesiredState& desired, const Filter& filter,
+                           DiffOptions options) {
+  pq::Connection connection(url, "migrator diff");
+  auto description = connection.describe();
+  auto model = read_catalog(connection, filter);
+  warn_on_major_mismatch(model, desired.model);
+  options.renames.insert(options.renames.end(), desired.renames.begin(), desired.renames.end());
+  TargetDiff result{diff(model, desired.model, options),
+                    {description, desired.file, model.server_version_text, desired.model.server_version_text,
+                     model.fingerprint(), desired.fingerprint, column_order_differences(model, desired.model)}};
+  for (const auto& note : result.sides.notes) k_log.info("{} (a diff does not reorder columns)", note);
+  return result;
+}
+
+// The checks and the apply of both apply_desired: the planned statements, after the
+// confirmation and, under the lock, the fingerprint check.
+void apply_planned(const json& plan, const DesiredApply& options) {
+  auto statements = statements_from_json(require(plan, "statements", &json::is_array));
+  auto filter = filter_from_json(plan);
+  refuse_destructive(plan, statements);
+  if (options.confirm && !statements.empty() && !options.confirm(plan))
+    throw Error(ExitCode::generic, "apply cancelled: the plan was not approved", {"answer yes, or pass --auto-approve"});
+  ApplyOptions apply_options = options.apply;
+  apply_options.allow_drop = plan["allow_drop"].get<bool>();
+  if (apply_options.run_log_command.empty()) apply_options.run_log_command = "apply --plan";
+  apply_options.check_under_lock = fingerprint_check(plan, filter);
+  apply(options.target, statements, apply_options);
+  k_log.info("applied {} statement{} ({})", statements.size(), statements.size() == 1 ? "" : "s", summary(statements));
+}
+
+} // namespace
+
+DesiredState load_desired(const DesiredRequest& request, const std::vector<std::string>& roles) {
+  DesiredState desired;
+  desired.file = request.file;
+  Sources sources; // the throw-away cluster, stopped once the model is read
+  auto side = sources.open(request.file, roles, request.hook); // names a missing file first
+  desired.file_sha256 = source_sha256(request.file);
+  {
+    pq::Connection connection(side.url, "migrator diff");
+    desired.model = read_catalog(connection, request.filter);
+  }
+  desired.fingerprint = desired.model.fingerprint();
+  desired.renames = renamed_comments_of_source(request.file);
+  return desired;
+}
+
+DesiredState load_desired(const DesiredRequest& request) {
+  require_target(request);
+  std::vector<std::string> roles;
+  {
+    pq::Connection connection(request.target, "migrator diff");
+    roles = user_roles(connection);
+  }
+  return load_desired(request, roles);
+}
+
+json plan_desired(const DesiredRequest& request) { return plan_desired(request, load_desired(request)); }
+
+json plan_desired(const DesiredRequest& request, const DesiredState& desired) {
+  require_target(request);
+  auto result = diff_to_desired(request.target, desired, request.filter, request.diff);
   return {{"format", k_format},
           {"created_at", text::utc_now_iso8601()},
           {"database", result.sides.from},
           {"database_version", result.sides.from_version},
-          {"file", request.file},
-          {"file_sha256", source_sha256(request.file)},
+          {"file", desired.file},
+          {"file_sha256", desired.file_sha256},
           {"desired_version", result.sides.to_version},
           {"hook", request.hook},
           {"filter", filter_json(request.filter)},
@@ -229,6 +293,12 @@ json plan_desired(const DesiredRequest& request) {
           {"changes", changes_by_kind(result.statements)},
           {"hazards", hazards_json(result.statements)},
           {"statements", render_json(result.statements, result.sides)["statements"]}};
+}
+
+std::size_t desired_plan_statements(const json& plan) {
+  auto statements = statements_from_json(plan.value("statements", json::array()));
+  return static_cast<std::size_t>(std::count_if(statements.begin(), statements.end(),
+                                                [](const Statement& s) { return !s.cleanup; }));
 }
 
 bool is_desired_plan(const json& plan) {
@@ -261,20 +331,24 @@ std::string desired_plan_sql(const json& plan) {
 
 void apply_desired(const json& plan, const DesiredApply& options) {
   require_shape(plan);
-  auto statements = statements_from_json(require(plan, "statements", &json::is_array));
-  auto filter = filter_from_json(plan);
   refuse_changed_file(plan);
-  refuse_destructive(plan, statements);
-  if (options.confirm && !statements.empty() && !options.confirm(plan))
-    throw Error(ExitCode::generic, "apply cancelled: the plan was not approved", {"answer yes, or pass --auto-approve"});
-  ApplyOptions apply_options = options.apply;
-  apply_options.allow_drop = plan["allow_drop"].get<bool>();
-  if (apply_options.run_log_command.empty()) apply_options.run_log_command = "apply --plan";
-  apply_options.check_under_lock = fingerprint_check(plan, filter);
-  apply(options.target, statements, apply_options);
-  k_log.info("applied {} statement{} ({})", statements.size(), statements.size() == 1 ? "" : "s", summary(statements));
+  apply_planned(plan, options);
   auto request = recheck_request(plan, options.target);
   auto result = compare(request);
+  require_converged(result.statements, request, result.sides);
+}
+
+void apply_desired(const json& plan, const DesiredApply& options, const DesiredState& desired) {
+  require_shape(plan);
+  if (plan["file"] != desired.file || plan["file_sha256"] != desired.file_sha256)
+    throw Error(ExitCode::ambiguous,
+                fmt::format("the plan was made from {} (sha256 {}), not from the loaded {} (sha256 {})",
+                            plan["file"].get<std::string>(), plan["file_sha256"].get<std::string>(), desired.file,
+                            desired.file_sha256),
+                {k_new_plan_hint});
+  apply_planned(plan, options);
+  auto request = recheck_request(plan, options.target);
+  auto result = diff_to_desired(options.target, desired, request.filter, request.diff);
   require_converged(result.statements, request, result.sides);
 }
 

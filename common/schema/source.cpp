@@ -2,8 +2,13 @@
 // (cluster::TempCluster), one database per source.
 #include "common/schema/source.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <pg_config.h>
@@ -137,6 +142,28 @@ std::vector<std::string> user_roles(pq::Connection& connection) {
   std::vector<std::string> roles;
   for (int i = 0; i < r.rows(); ++i) roles.push_back(r.get(i, 0));
   return roles;
+}
+
+std::vector<std::string> user_roles(const std::vector<std::string>& urls, std::size_t jobs) {
+  std::set<std::string> roles;
+  std::mutex roles_mutex;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < urls.size();) {
+      try {
+        pq::Connection connection(urls[i], "migrator diff");
+        auto found = user_roles(connection);
+        const std::lock_guard lock(roles_mutex);
+        roles.insert(found.begin(), found.end());
+      } catch (const std::exception& e) {
+        k_log.debug("roles not read from {}: {}", pq::redact(urls[i]), e.what());
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 0; t < std::max<std::size_t>(1, std::min(jobs, urls.size())); ++t) pool.emplace_back(worker);
+  for (auto& thread : pool) thread.join();
+  return {roles.begin(), roles.end()};
 }
 
 } // namespace hectic::schema

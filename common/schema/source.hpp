@@ -2,6 +2,7 @@
 // The sides of a diff (README "migrator diff", "Sources"): a live database by URL, or a desired
 // state loaded into a throw-away cluster — a .sql file, a directory with entrypoint.sql (psql
 // scripts, run by our engine), or a migration directory (migrate up all).
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,5 +43,9 @@ private:
 bool is_connection_string(const std::string& text);
 // The login roles and groups of a live database (not pg_*), to recreate beside a file source.
 std::vector<std::string> user_roles(pq::Connection& connection);
+// The union of the user roles of the databases at urls, read on up to jobs threads (one file
+// source shared by many databases may grant to the roles of any). A database that cannot be
+// read is skipped: the run against it reports why.
+std::vector<std::string> user_roles(const std::vector<std::string>& urls, std::size_t jobs);
 
 } // namespace hectic::schema

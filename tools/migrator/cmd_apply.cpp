@@ -1,5 +1,5 @@
 // `migrator apply --plan FILE | --file SCHEMA [--auto-approve]`: the reviewed-plan flow, step 2
-// (README "migrator plan", "migrator plan --file").
+// (README "migrator plan", "migrator plan --file"); apply --file also with --targets.
 #include <unistd.h>
 
 #include <iostream>
@@ -9,6 +9,7 @@
 
 #include "common/base/error.hpp"
 #include "common/base/fs.hpp"
+#include "common/base/output.hpp"
 #include "common/schema/desired.hpp"
 #include "tools/migrator/commands.hpp"
 
@@ -55,6 +56,32 @@ schema::DesiredApply desired_apply(const Globals& globals, const ApplyOptions& o
   return apply;
 }
 
+// --targets: apply --file on each target, the file loaded once; a plan file is one database's.
+int run_apply_targets(const Globals& globals, const ApplyOptions& options) {
+  if (!options.plan.empty())
+    throw Error(ExitCode::ambiguous,
+                "apply --plan applies the plan of one database (bound to it by its fingerprint): not with --targets",
+                {"review every target's plan: migrator --targets FILE plan --file SCHEMA",
+                 "then apply the file to each: migrator --targets FILE apply --file SCHEMA --auto-approve"});
+  if (!options.auto_approve)
+    throw Error(ExitCode::missing_argument, "apply --file with --targets needs --auto-approve (it asks no question per database)",
+                {"review every target's plan first: migrator --targets FILE plan --file SCHEMA",
+                 "then: migrator --targets FILE apply --file SCHEMA --auto-approve"});
+  const auto targets = selected_targets(globals);
+  const auto request = options.file.request(globals);
+  const auto desired = load_desired_for(globals, request, targets);
+  return run_targets(globals, "apply --file", targets, [&](const Globals& target) {
+    auto plan = schema::plan_desired(request.for_target(target.url), desired);
+    if (!globals.json) output::out() << schema::desired_plan_text(plan);
+    schema::apply_desired(plan, desired_apply(target, options, "apply --file"), desired);
+    migrate::fleet::Outcome outcome;
+    outcome.applied = schema::desired_plan_statements(plan);
+    outcome.state = *outcome.applied == 0 ? "up to date" : "ok";
+    outcome.detail = std::move(plan);
+    return outcome;
+  });
+}
+
 int run_apply(const Globals& globals, const ApplyOptions& options) {
   // Checked here, not by CLI11, so that an unknown argument is reported first (main.cpp).
   if (options.plan.empty() == options.file.file.empty())
@@ -62,11 +89,14 @@ int run_apply(const Globals& globals, const ApplyOptions& options) {
                 "apply needs exactly one of --plan FILE and --file SCHEMA",
                 {"migrator plan --output-json plan.json, review it, then: migrator apply --plan plan.json",
                  "or plan and apply in one step: migrator apply --file schema.sql"});
+  if (!globals.targets.empty()) return run_apply_targets(globals, options);
   if (!options.file.file.empty()) {
     auto apply = desired_apply(globals, options, "apply --file");
-    auto plan = schema::plan_desired(options.file.request(globals));
+    const auto request = options.file.request(globals);
+    const auto desired = schema::load_desired(request); // once: for the plan and the final check
+    auto plan = schema::plan_desired(request, desired);
     if (!apply.confirm) std::cout << schema::desired_plan_text(plan) << std::flush;
-    schema::apply_desired(plan, apply);
+    schema::apply_desired(plan, apply, desired);
     return 0;
   }
   auto plan = read_plan(options.plan);
@@ -90,7 +120,8 @@ void register_apply(CLI::App& app, const Globals& globals, Action& action) {
   sub->footer(R"(Examples:
   migrator apply --plan plan.json --auto-approve
   migrator apply --file schema.sql                 # plan, confirm on the terminal, apply
-  migrator apply --file schema.sql --allow-drop --auto-approve)");
+  migrator apply --file schema.sql --allow-drop --auto-approve
+  migrator --targets targets.txt apply --file schema.sql --auto-approve   # every database)");
   sub->callback([&globals, &action, options] {
     action = [&globals, options] { return run_apply(globals, *options); };
   });

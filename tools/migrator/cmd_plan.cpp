@@ -11,6 +11,7 @@
 #include "common/base/log.hpp"
 #include "common/base/text.hpp"
 #include "common/schema/desired.hpp"
+#include "common/schema/source.hpp"
 #include "tools/migrator/commands.hpp"
 
 namespace hectic::tools::migrator {
@@ -26,14 +27,37 @@ struct PlanOptions {
   SchemaFileOptions file;
 };
 
+// "up to date", or "3 statements, 1 hazard": a desired-state plan in the table.
+std::string desired_plan_state(const nlohmann::json& plan) {
+  const auto statements = schema::desired_plan_statements(plan);
+  if (statements == 0) return "up to date";
+  const auto hazards = plan.value("hazards", nlohmann::json::array()).size();
+  auto state = fmt::format("{} statement{}", statements, statements == 1 ? "" : "s");
+  if (hazards > 0) state += fmt::format(", {} hazard{}", hazards, hazards == 1 ? "" : "s");
+  return state;
+}
+
+// --targets with --file: the file is loaded once, then each target is planned against it.
+int run_plan_file_targets(const Globals& globals, const PlanOptions& options) {
+  const auto targets = selected_targets(globals);
+  const auto request = options.file.request(globals);
+  const auto desired = load_desired_for(globals, request, targets);
+  return run_targets(globals, "plan --file", targets, [&](const Globals& target) {
+    auto plan = schema::plan_desired(request.for_target(target.url), desired);
+    if (!globals.json) output::out() << schema::desired_plan_text(plan);
+    migrate::fleet::Outcome outcome;
+    outcome.state = desired_plan_state(plan);
+    outcome.detail = std::move(plan);
+    return outcome;
+  });
+}
+
 // --targets: each target's plan text prefixed with its name (--json: the plans in the summary).
 int run_plan_targets(const Globals& globals, const PlanOptions& options) {
-  if (!options.file.file.empty())
-    throw Error(ExitCode::unknown_argument, "plan --file does not take --targets yet",
-                {"run it per database: migrator -u URL plan --file SCHEMA"});
   if (!options.output_json.empty() || !options.output_human.empty() || !options.output_sql.empty())
-    throw Error(ExitCode::ambiguous, "plan --output-json/--output-human write one plan: not with --targets",
+    throw Error(ExitCode::ambiguous, "plan --output-json/--output-human/--output-sql write one plan: not with --targets",
                 {"with --targets, --json prints every target's plan in the summary: migrator --targets FILE plan --json"});
+  if (!options.file.file.empty()) return run_plan_file_targets(globals, options);
   return run_targets(globals, "plan", [&](const Globals& target) {
     auto plan = migrate::plan(target.to_options("plan"));
     if (!globals.json) output::out() << migrate::plan_to_text(plan);
@@ -90,6 +114,13 @@ schema::DesiredRequest SchemaFileOptions::request(const Globals& globals) const 
   return request;
 }
 
+schema::DesiredState load_desired_for(const Globals& globals, const schema::DesiredRequest& request,
+                                      const std::vector<migrate::fleet::Target>& targets) {
+  std::vector<std::string> urls;
+  for (const auto& target : targets) urls.push_back(target.url);
+  return schema::load_desired(request, schema::user_roles(urls, jobs_of(globals)));
+}
+
 void add_schema_file_options(CLI::App* sub, SchemaFileOptions& options) {
   sub->add_option("--file", options.file, "desired state: a .sql file or a directory with entrypoint.sql");
   sub->add_flag("--allow-drop", options.allow_drop, "with --file: destructive statements may be applied");
@@ -110,7 +141,8 @@ void register_plan(CLI::App& app, const Globals& globals, Action& action) {
   sub->footer(R"(Examples:
   migrator plan --output-json plan.json --output-human plan.txt          # pending migrations
   migrator plan --file schema.sql --output-json plan.json --output-sql plan.sql
-  migrator plan --file sql/ --allow-drop --output-json plan.json         # directory with entrypoint.sql)");
+  migrator plan --file sql/ --allow-drop --output-json plan.json         # directory with entrypoint.sql
+  migrator --targets targets.txt plan --file schema.sql                  # every database, one table)");
   sub->callback([&globals, &action, options] {
     action = [&globals, options] { return run_plan(globals, *options); };
   });

@@ -68,10 +68,21 @@ bool takes_targets(const std::string& subcommand);
 // --jobs N: 1 to 256, default 4. Throws Error(unknown_argument) naming another value.
 std::size_t jobs_of(const Globals& globals);
 
+// The targets of --targets after --shard. Throws Error(generic) for a bad targets file.
+std::vector<migrate::fleet::Target> selected_targets(const Globals& globals);
+
 // Runs action on each target of --targets (after --shard) on --jobs threads, then prints the
 // table (or, with --json or json, the JSON) on stdout; returns the exit status (fleet::exit_code).
 // A subcommand plugs in with: if (!globals.targets.empty()) return run_targets(globals, "cmd", action);
 int run_targets(const Globals& globals, const std::string& command, const TargetAction& action, bool json = false);
+// The same on targets selected before (a command that prepares something for all of them first).
+int run_targets(const Globals& globals, const std::string& command, const std::vector<migrate::fleet::Target>& targets,
+                const TargetAction& action, bool json = false);
+
+// plan --file / apply --file with --targets: the file loaded once for every target, after the
+// roles of all of them are created beside it (cmd_plan.cpp).
+schema::DesiredState load_desired_for(const Globals& globals, const schema::DesiredRequest& request,
+                                      const std::vector<migrate::fleet::Target>& targets);
 
 void register_init(CLI::App& app, const Globals& globals, Action& action);
 void register_migrate(CLI::App& app, const Globals& globals, Action& action);

@@ -83,9 +83,11 @@ Options:
                               session statement_timeout (e.g. 10min)
   --lock-wait INTERVAL        how long to wait for another migrator's lock (default 60s)
   --inherits TABLE            deprecated, ignored
-  --targets FILE              run init, migrate, status or plan on every database of FILE
-                              (`NAME URL` or a URL per line, # comments), then a table
+  --targets FILE              run init, migrate, status, plan [--file] or apply --file on
+                              every database of FILE (`NAME URL` or a URL per line,
+                              # comments), then a table
                                 migrator --targets targets.txt --jobs 8 migrate up all
+                                migrator --targets targets.txt apply --file schema.sql --auto-approve
   --jobs N                    with --targets: at most N databases at once (default 4)
   --fail-fast                 with --targets: start no database after the first failure
   --shard I/N                 with --targets: only targets I, I+N, ... (1-based; CI matrix)
@@ -184,7 +186,7 @@ void check_targets(const Globals& globals, const std::vector<CLI::App*>& selecte
   if (selected.size() == 1 && !takes_targets(selected[0]->get_name()))
     throw Error(ExitCode::unknown_argument,
                 fmt::format("--targets does not apply to {}", selected[0]->get_name()),
-                {"--targets runs init, migrate, status and plan on each database of the file"});
+                {"--targets runs init, migrate, status, plan and apply --file on each database of the file"});
 }
 
 // After parsing: no subcommand at all is the help, else the selected subcommand's action.

@@ -10,7 +10,8 @@
 namespace hectic::tools::migrator {
 
 bool takes_targets(const std::string& subcommand) {
-  return subcommand == "init" || subcommand == "migrate" || subcommand == "status" || subcommand == "plan";
+  return subcommand == "init" || subcommand == "migrate" || subcommand == "status" || subcommand == "plan" ||
+         subcommand == "apply";
 }
 
 // --jobs N: 1 to 256 (default 4); else exit 9 naming the value.
@@ -24,10 +25,20 @@ std::size_t jobs_of(const Globals& globals) {
   return std::stoul(text);
 }
 
-int run_targets(const Globals& globals, const std::string& command, const TargetAction& action, bool json) {
+std::vector<migrate::fleet::Target> selected_targets(const Globals& globals) {
   namespace fleet = migrate::fleet;
   auto targets = fleet::load_targets(globals.targets);
   if (!globals.shard.empty()) targets = fleet::select_shard(targets, fleet::parse_shard(globals.shard));
+  return targets;
+}
+
+int run_targets(const Globals& globals, const std::string& command, const TargetAction& action, bool json) {
+  return run_targets(globals, command, selected_targets(globals), action, json);
+}
+
+int run_targets(const Globals& globals, const std::string& command, const std::vector<migrate::fleet::Target>& targets,
+                const TargetAction& action, bool json) {
+  namespace fleet = migrate::fleet;
   fleet::RunOptions options;
   options.jobs = jobs_of(globals);
   options.fail_fast = globals.fail_fast;

@@ -1,6 +1,6 @@
 // `migrator --targets FILE` (issue 15 point 2) against one real cluster holding 20 databases:
 // one failing target among 20 with --jobs 4, --shard partitions, --fail-fast, --json, the
-// prefixed output lines, and the targets file's errors.
+// prefixed output lines, and the targets file's errors; plan --file and apply --file on six.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -74,6 +74,29 @@ std::vector<std::string> row_of(const std::string& table, const std::string& nam
   }
   return {};
 }
+
+// How often needle occurs in text.
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+  return count;
+}
+
+// The line of the table (or of any text) that starts with name and a blank.
+std::string line_of(const std::string& text, const std::string& name) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(name + " ", 0) == 0) return line;
+  return {};
+}
+
+// The desired state of the six databases of the schema-file case (managed: INHERITS the
+// bundle's hectic.created_at, loaded with --hook): a new column, a CHECK and an index.
+const char* k_item_old = "CREATE TABLE item (id int PRIMARY KEY, qty int) INHERITS (hectic.created_at);\n"
+                         "INSERT INTO item (id, qty) VALUES (1, 5), (2, 7);\n";
+const char* k_item_desired =
+    "CREATE TABLE item (id int PRIMARY KEY, qty int CHECK (qty > 0), label text) INHERITS (hectic.created_at);\n"
+    "CREATE INDEX item_qty ON item (qty);\n";
 
 } // namespace
 
@@ -249,7 +272,133 @@ TEST_CASE("targets: a malformed targets file or option names the value and hides
   CHECK(other.code == 9);
   CHECK(other.err.find("--targets does not apply to create") != std::string::npos);
   CHECK(migrator({"--targets", file, "plan", "--output-json", "p.json"}).code == 2);
-  CHECK(migrator({"--targets", file, "plan", "--file", "schema.sql"}).code == 9);
-  CHECK(migrator({"--targets", file, "apply", "--plan", "p.json"}).code == 9);
+  auto plan_file = migrator({"--targets", file, "apply", "--plan", "p.json"});
+  CHECK(plan_file.code == 2);
+  CHECK(plan_file.err.find("apply --plan applies the plan of one database") != std::string::npos);
+  auto unapproved = migrator({"--targets", file, "apply", "--file", "schema.sql"});
+  CHECK(unapproved.code == 3);
+  CHECK(unapproved.err.find("apply --file with --targets needs --auto-approve") != std::string::npos);
+  auto missing = migrator({"--targets", file, "plan", "--file", (sandbox.path() / "none.sql").string()});
+  CHECK(missing.code == 3);
+  CHECK(missing.err.find("none.sql is neither a file") != std::string::npos);
   CHECK(migrator({"--targets", file, "--jobs", "x", "status"}).code == 9);
+}
+
+TEST_CASE("targets: plan --file and apply --file on six databases, the file loaded once") {
+  Fleet f;
+  auto url = [&](int i) { return f.url_of("db_" + Fleet::name(i)); };
+  for (int i = 1; i <= 6; ++i) f.sandbox.psql(f.cluster_url, "CREATE DATABASE db_" + Fleet::name(i));
+  const auto file = f.targets_file("targets.txt", {1, 2, 3, 4, 5, 6}).string();
+  REQUIRE(f.migrator({"--targets", file, "init"}).code == 0);
+  for (int i = 1; i <= 5; ++i) f.sandbox.psql(url(i), k_item_old);
+  f.sandbox.psql(url(3), "INSERT INTO item (id, qty) VALUES (3, -1)"); // violates the new CHECK
+  f.sandbox.psql(url(5), "ALTER TABLE item ADD COLUMN note text; UPDATE item SET note = 'kept'"); // the file drops it
+  f.sandbox.psql(url(6), k_item_desired);                               // matches already
+  const auto schema = f.sandbox.write("schema.sql", k_item_desired).string();
+  const auto label_columns = [&](int i) {
+    return f.sandbox.psql(url(i), "SELECT count(*) FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'label'");
+  };
+
+  // The plans: t01, t02, t03, t04 alike, t05 with a hazard, t06 up to date.
+  auto plan = f.migrator({"--targets", file, "plan", "--file", schema, "--hook"});
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.code == 0);
+  CHECK(count_of(plan.err, "starting a throw-away cluster") == 1);
+  const auto t01 = row_of(plan.out, "t01");
+  REQUIRE(t01.size() >= 4);
+  CHECK(t01[2].rfind("statements", 0) == 0); // "3 statements, 2 hazards"
+  for (int i : {2, 3, 4}) CHECK(row_of(plan.out, Fleet::name(i)).at(1) == t01[1]);
+  CHECK(line_of(plan.out, "t05").find("hazard") != std::string::npos);
+  CHECK(line_of(plan.out, "t06").find("up to date") != std::string::npos);
+  CHECK(plan.out.find("[t05] Hazards (") != std::string::npos);
+  CHECK(plan.out.find("[t06] No changes: the database already matches the file.") != std::string::npos);
+  CHECK(plan.out.find("6 targets: 6 ok, 0 failed, 0 skipped") != std::string::npos);
+
+  {
+    auto json_run = f.migrator({"--targets", file, "--json", "plan", "--file", schema, "--hook"});
+    INFO(json_run.err);
+    REQUIRE(json_run.code == 0);
+    auto json = nlohmann::json::parse(json_run.out);
+    CHECK(json["command"] == "plan --file");
+    const auto& targets = json["targets"];
+    REQUIRE(targets.size() == 6u);
+    for (const auto& t : targets) {
+      CHECK(t["detail"]["format"] == "hectic-schema-plan/1");
+      CHECK(t["detail"]["desired_fingerprint"] == targets[0]["detail"]["desired_fingerprint"]);
+    }
+    CHECK(targets[1]["detail"]["fingerprint"] == targets[0]["detail"]["fingerprint"]);
+    CHECK(targets[4]["detail"]["fingerprint"] != targets[0]["detail"]["fingerprint"]);
+    CHECK(!targets[4]["detail"]["hazards"].empty());
+    CHECK(targets[5]["detail"]["statements"].empty());
+    CHECK(targets[5]["detail"]["fingerprint"] == targets[5]["detail"]["desired_fingerprint"]);
+  }
+
+  {
+    // --fail-fast, the failing target first, one job: nothing after it starts.
+    const auto first_failing = f.targets_file("failing-first.txt", {3, 1, 2, 4, 5, 6}).string();
+    auto ff = f.migrator({"--targets", first_failing, "--jobs", "1", "--fail-fast", "apply", "--file", schema,
+                          "--hook", "--auto-approve"});
+    INFO(ff.out << ff.err);
+    CHECK(ff.code == 1);
+    CHECK(row_of(ff.out, "t03").at(1) == "failed");
+    CHECK(row_of(ff.out, "t01").at(1) == "skipped");
+    CHECK(ff.out.find("6 targets: 0 ok, 1 failed, 5 skipped") != std::string::npos);
+    CHECK(label_columns(1) == "0");
+  }
+
+  // Without --allow-drop: t03 fails (its rows violate the CHECK), t05 is refused (exit 2 for
+  // it), the other four are applied; each took its own lock and wrote its own run log.
+  auto apply = f.migrator({"--targets", file, "--jobs", "3", "apply", "--file", schema, "--hook", "--auto-approve"});
+  INFO(apply.out << apply.err);
+  CHECK(apply.code == 1); // the failures differ: 1 and 2
+  CHECK(count_of(apply.err, "starting a throw-away cluster") == 1);
+  for (int i : {1, 2, 4}) {
+    const auto row = row_of(apply.out, Fleet::name(i));
+    REQUIRE(row.size() >= 4);
+    CHECK(row[1] == "ok");
+    CHECK(row[2] == t01[1]); // APPLIED: the statements of its plan
+    CHECK(label_columns(i) == "1");
+    CHECK(f.sandbox.psql(url(i), "SELECT count(*) FROM pg_constraint WHERE conname = 'item_qty_check'") == "1");
+    CHECK(f.sandbox.psql(url(i), "SELECT command || ' ' || status FROM hectic.migration_run ORDER BY id DESC LIMIT 1") ==
+          "apply --file success");
+  }
+  CHECK(line_of(apply.out, "t06").find("up to date") != std::string::npos);
+  const auto t03 = line_of(apply.out, "t03");
+  CHECK(row_of(apply.out, "t03").at(1) == "failed");
+  CHECK(row_of(apply.out, "t03").at(2) == "0");
+  CHECK(t03.find("item_qty_check") != std::string::npos);
+  CHECK(label_columns(3) == "0"); // rolled back
+  CHECK(f.sandbox.psql(url(3), "SELECT count(*) FROM item") == "3");
+  CHECK(f.sandbox.psql(url(3), "SELECT status FROM hectic.migration_run ORDER BY id DESC LIMIT 1") == "failed");
+  CHECK(row_of(apply.out, "t05").at(1) == "failed");
+  CHECK(line_of(apply.out, "t05").find("apply refused") != std::string::npos);
+  CHECK(apply.err.find("[t05] migrator: error: apply refused: the plan was made without --allow-drop") != std::string::npos);
+  CHECK(f.sandbox.psql(url(5), "SELECT string_agg(note, ',') FROM item") == "kept,kept");
+  CHECK(label_columns(5) == "0");
+  CHECK(apply.out.find("6 targets: 4 ok, 2 failed, 0 skipped") != std::string::npos);
+
+  {
+    // Fixed, with --allow-drop and --json: every target matches the file.
+    f.sandbox.psql(url(3), "DELETE FROM item WHERE qty < 0");
+    auto fixed = f.migrator({"--targets", file, "--json", "apply", "--file", schema, "--hook", "--auto-approve",
+                             "--allow-drop"});
+    INFO(fixed.err);
+    REQUIRE(fixed.code == 0);
+    auto json = nlohmann::json::parse(fixed.out);
+    CHECK(json["command"] == "apply --file");
+    CHECK(json["exit_code"] == 0);
+    CHECK(json["summary"] == nlohmann::json{{"total", 6}, {"ok", 6}, {"failed", 0}, {"skipped", 0}});
+    const auto& targets = json["targets"];
+    REQUIRE(targets.size() == 6u);
+    CHECK(targets[0]["status"] == "up to date");
+    CHECK(targets[0]["applied"] == 0);
+    CHECK(targets[2]["status"] == "ok");
+    CHECK(targets[2]["applied"] == std::stoi(t01[1]));
+    CHECK(targets[4]["applied"].get<int>() > std::stoi(t01[1])); // and the drop of note
+    CHECK(targets[4]["detail"]["allow_drop"] == true);
+    for (int i = 1; i <= 6; ++i) {
+      CHECK(label_columns(i) == "1");
+      CHECK(f.migrator({"diff", "--from", url(i), "--to", schema, "--hook"}).code == 0);
+    }
+  }
 }

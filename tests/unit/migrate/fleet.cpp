@@ -78,6 +78,7 @@ TEST_CASE("fleet: run bounds the threads, prefixes lines, stops on --fail-fast, 
     if (target.name == "t4") throw Error(ExitCode::migration_failed, "migration x failed\ndetail", {"a hint"});
     fleet::Outcome outcome;
     outcome.migrations = {"m1", "m2"};
+    if (target.name == "t6") outcome.applied = 7; // apply --file: statements, not migrations
     return outcome;
   });
   CHECK(peak <= 3);
@@ -93,6 +94,9 @@ TEST_CASE("fleet: run bounds the threads, prefixes lines, stops on --fail-fast, 
   auto json = fleet::to_json(results, "migrate up all");
   CHECK(json["targets"][4]["exit_code"] == 4);
   CHECK(json["summary"]["failed"] == 1);
+  CHECK(json["targets"][5]["applied"] == 2);
+  CHECK(json["targets"][6]["applied"] == 7);
+  CHECK(json["targets"][6]["migrations_count"] == 2);
 
   // --fail-fast, one job: nothing after the first failure starts.
   auto fast = fleet::run(targets, {1, true, false}, [&](const fleet::Target& target) {
