@@ -39,8 +39,10 @@ void classify(Planner& p) {
     if (other == p.to.objects.end()) {
       p.removed.insert(key);
       // OWNED BY NONE first: dropping the owning column would take the sequence with it.
-      // Constraints go early too: a column's DROP NOT NULL needs its primary key gone.
-      if (object.kind == Kind::sequence_owner || object.kind == Kind::constraint) p.early_drops.insert(key);
+      // Constraints go early too: a column's DROP NOT NULL needs its primary key gone. And
+      // indexes: a new index on a partitioned table would adopt a matching partition index.
+      if (object.kind == Kind::sequence_owner || object.kind == Kind::constraint || object.kind == Kind::index)
+        p.early_drops.insert(key);
     }
     else if (!same_object(object, other->second))
       (alterable(object, other->second) ? p.altered : p.recreated).insert(key);

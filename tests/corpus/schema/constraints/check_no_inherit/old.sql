@@ -1,0 +1,2 @@
+CREATE TABLE parent (v int);
+CREATE TABLE child () INHERITS (parent);

@@ -1,0 +1,1 @@
+CREATE TABLE slot (pos int, CONSTRAINT slot_pos UNIQUE (pos));
