@@ -95,6 +95,13 @@ bool take(const Pool& pool, const stdfs::path& data_dir) {
       logger().debug("cannot use the spare {}: {}", spare.string(), std::strerror(errno));
       return false;
     }
+    // A cache emptied (rm -rf) while we took the spare leaves a partial tree: not a cluster.
+    std::error_code ec;
+    if (!stdfs::exists(data_dir / "PG_VERSION", ec) || !stdfs::exists(data_dir / "global" / "pg_control", ec)) {
+      logger().warn("the spare {} was incomplete (its cache removed meanwhile?): not used", spare.string());
+      stdfs::remove_all(data_dir, ec);
+      return false;
+    }
     if (pool.owner) {
       struct stat st {};
       if (::stat(data_dir.c_str(), &st) != 0 || st.st_uid != pool.owner->uid || st.st_gid != pool.owner->gid)

@@ -21,12 +21,13 @@ bool nothing_runs_under(const std::filesystem::path& dir) {
 
 TEST_CASE("postgres-init interrupted at each stage: exit 130 and no server running") {
   Sandbox sb;
-  auto cache = (sb.path() / "cache").string(); // emptied each round: initdb makes the start long
+  int round = 0;
   for (const char* how : {"--foreground", "--kill-after=60"}) {    // only postgres-init, or its group
     for (const char* delay : {"0.02", "0.2", "0.5", "1", "2"}) {
       INFO(how << " SIGINT after " << delay << " s");
-      std::error_code ec;
-      std::filesystem::remove_all(cache, ec);
+      // A new cache each round, so initdb makes the start long. Never one emptied: the last
+      // round's spare filler may still be writing to it.
+      auto cache = (sb.path() / ("cache-" + std::to_string(++round))).string();
       auto run = sb.run_program(hectic::process::find_program("timeout"),
                                 {how, "--preserve-status", "-s", "INT", delay, tool("postgres-init").string()},
                                 {{"HECTIC_CACHE_DIR", cache}});

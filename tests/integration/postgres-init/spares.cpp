@@ -80,6 +80,22 @@ TEST_CASE("fresh inits take a ready spare, which already holds the database, and
   CHECK(names_in(cache / "spares", "pg").size() == 1);
 }
 
+TEST_CASE("a spare left incomplete (its cache removed while it was taken) is not used: the init still succeeds") {
+  Sandbox sb;
+  auto cache = sb.path() / "private-cache";
+  std::map<std::string, std::string> env = {{"HECTIC_CACHE_DIR", cache.string()}, {"HECTIC_LOG", "info;cluster=debug"}};
+  REQUIRE(sb.run("postgres-init", {}, env).code == 0);
+  auto pool = only_entry(cache / "spares");
+  REQUIRE(wait_for_spares(pool, 2));
+  for (const auto& name : names_in(pool, "ready-")) stdfs::remove(pool / name / "PG_VERSION");
+
+  auto again = sb.run("postgres-init", {}, env);
+  INFO(again.err);
+  REQUIRE(again.code == 0);
+  CHECK_THAT(again.err, Catch::Contains("was incomplete") && !Catch::Contains("moved the spare"));
+  CHECK(sb.psql(*exported(again.out, "PGURL"), "select current_database()") == "testdb");
+}
+
 TEST_CASE("PG_INIT_SPARES=0 copies the template and keeps no spares, and a bad value is refused") {
   Sandbox sb;
   auto cache = sb.path() / "private-cache";
