@@ -51,9 +51,16 @@ std::string Model::fingerprint() const {
       entry["parents"] = object.shape->parents;
       entry["rls"] = {object.shape->row_security, object.shape->force_row_security};
     }
+    for (const auto& column : object.view_columns)
+      if (column.comment || !column.grants.empty())
+        entry["view_columns"][column.name] = fmt::format("{}|{}", column.comment.value_or(""), nlohmann::json(column.grants).dump());
     canonical[key] = entry;
   }
   return migrate::sha256_hex(canonical.dump());
+}
+
+std::string default_privilege_name(const std::string& role, const std::string& schema, const std::string& objects) {
+  return fmt::format("FOR ROLE {}{} ON {}", role, schema.empty() ? "" : " IN SCHEMA " + schema, objects);
 }
 
 std::string column_definition_key(const Column& column) {
