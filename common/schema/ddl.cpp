@@ -85,6 +85,34 @@ std::vector<std::string> changes(const std::string& target, const std::string& c
 
 } // namespace
 
+std::map<std::string, std::string> column_grants_after_table_revokes(const std::map<std::string, std::string>& column,
+                                                                      const std::map<std::string, std::string>& table_from,
+                                                                      const std::map<std::string, std::string>& table_to) {
+  auto privileges_of = [](const std::map<std::string, std::string>& grants, const std::string& grantee) {
+    auto it = grants.find(grantee);
+    return split_privileges(it == grants.end() ? "" : it->second);
+  };
+  auto has = [](const std::vector<std::string>& items, const std::string& item) {
+    return std::find(items.begin(), items.end(), item) != items.end();
+  };
+  std::map<std::string, std::string> out;
+  for (const auto& [grantee, list] : column) {
+    auto [old_plain, old_option] = privileges_of(table_from, grantee);
+    auto [new_plain, new_option] = privileges_of(table_to, grantee);
+    auto [plain, with_option] = split_privileges(list);
+    std::set<std::string> kept;
+    for (const auto& item : plain)
+      if (!(has(old_plain, item) || has(old_option, item)) || has(new_plain, item) || has(new_option, item))
+        kept.insert(item);
+    for (const auto& item : with_option) {
+      if (!has(old_option, item) || has(new_option, item)) kept.insert(item + "*");
+      else if (has(new_plain, item)) kept.insert(item); // REVOKE GRANT OPTION FOR on the table
+    }
+    if (!kept.empty()) out[grantee] = fmt::format("{}", fmt::join(kept, ","));
+  }
+  return out;
+}
+
 std::string identity_clause(const Column& column) {
   return fmt::format(" GENERATED {} AS IDENTITY{}", column.identity == 'a' ? "ALWAYS" : "BY DEFAULT",
                      column.identity_options.empty() ? "" : " (" + column.identity_options + ")");

@@ -34,7 +34,8 @@ void alter_view_columns(Planner& p, const Object& a, const Object& b) {
     Column before = old_column == a.view_columns.end() ? Column{} : *old_column;
     if (before.comment != column.comment)
       p.emit(b, '~', comment_sql("COLUMN " + b.name + "." + column.name, column.comment));
-    for (auto& s : column_grant_changes(b.name, column.name, before.grants, column.grants)) p.emit(b, '~', s);
+    auto grants = column_grants_after_table_revokes(before.grants, a.grants, b.grants);
+    for (auto& s : column_grant_changes(b.name, column.name, grants, column.grants)) p.emit(b, '~', s);
   }
 }
 
@@ -163,7 +164,8 @@ void change_identity(TableAlter& t, const Column& old_column, const Column& colu
 void change_comment_and_grants(TableAlter& t, const Column& old_column, const Column& column) {
   if (old_column.comment != column.comment)
     t.p.emit(t.b, '~', comment_sql("COLUMN " + t.b.name + "." + column.name, column.comment));
-  for (auto& s : column_grant_changes(t.b.name, column.name, old_column.grants, column.grants)) t.p.emit(t.b, '~', s);
+  auto before = column_grants_after_table_revokes(old_column.grants, t.a.grants, t.b.grants);
+  for (auto& s : column_grant_changes(t.b.name, column.name, before, column.grants)) t.p.emit(t.b, '~', s);
 }
 
 void change_column(TableAlter& t, const Column& old_column, const Column& column) {
@@ -348,12 +350,13 @@ bool alterable(const Object& a, const Object& b) {
 }
 
 void emit_alter(Planner& p, const Object& a, const Object& b) {
+  // Object privileges first: the column privileges that follow know what their REVOKEs took.
+  if (a.grants != b.grants && !b.grant_target.empty() && b.kind != Kind::default_privilege)
+    for (auto& s : grant_changes(b.grant_target, a.grants, b.grants)) p.emit(b, '~', std::move(s));
   if (a.definition != b.definition || a.version != b.version || a.shape || b.kind == Kind::default_privilege)
     alter_definition(p, a, b);
   if (b.kind == Kind::view) alter_view_columns(p, a, b);
   if (a.comment != b.comment && !b.comment_target.empty()) p.emit(b, '~', comment_sql(b.comment_target, b.comment));
-  if (a.grants != b.grants && !b.grant_target.empty() && b.kind != Kind::default_privilege)
-    for (auto& s : grant_changes(b.grant_target, a.grants, b.grants)) p.emit(b, '~', std::move(s));
 }
 
 } // namespace hectic::schema::detail
