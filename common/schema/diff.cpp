@@ -79,11 +79,15 @@ bool reads_any(const Object& object, const std::set<std::string>& columns) {
 // A column whose type is a rebuilt type is converted in place (USING col::text::type) rather
 // than the table rebuilt.
 bool retype_columns_of(Planner& p, const Object& table, const std::string& type_key) {
-  const auto& type_name = p.from.objects.at(type_key).name;
+  const auto& type = p.from.objects.at(type_key);
+  std::vector<std::string> names{type.name}; // and a range's multirange
+  for (const auto& companion : type.companions)
+    if (companion.rfind("TYPE ", 0) == 0) names.push_back(companion.substr(5));
   bool any = false;
   for (const auto& column : table.shape->columns)
-    if (column.type == type_name || column.type == type_name + "[]")
-      any |= p.retyped_columns.insert(table.key + "\n" + column.name).second;
+    for (const auto& name : names)
+      if (column.type == name || column.type == name + "[]")
+        any |= p.retyped_columns.insert(table.key + "\n" + column.name).second;
   return any;
 }
 
@@ -202,11 +206,13 @@ void emit_phases(Planner& p) {
   build.insert(p.altered.begin(), p.altered.end());
   for (const auto& key : default_privileges_first(p, build)) emit_build_step(p, key);
   for (const auto& key : dependency_order(p.to, build)) emit_build_step(p, key);
+  // Types renamed aside go before the other drops: nothing uses them now, and they may use a
+  // routine that goes (a range's subtype_diff).
+  for (const auto& key : p.aside_drops) emit_aside_drop(p, p.from.objects.at(key));
   std::set<std::string> last;
   for (const auto& key : p.removed)
     if (!p.early_drops.count(key) && p.from.objects.at(key).kind != Kind::default_privilege) last.insert(key);
   for (const auto& key : drop_order(p, last)) emit_drop(p, p.from.objects.at(key));
-  for (const auto& key : p.aside_drops) emit_aside_drop(p, p.from.objects.at(key));
 }
 
 } // namespace
