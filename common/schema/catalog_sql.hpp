@@ -115,7 +115,7 @@ inline constexpr const char* tables =
     HECTIC_NOT_EXTENSION_MEMBER("pg_class", "c.oid") " ORDER BY 2";
 
 // table oid, attnum, name, type, collation, default, not null, identity, generated, local,
-// comment, grants, attrdef oid, identity sequence options
+// comment, grants, attrdef oid, identity sequence options, identity sequence, its grants
 inline constexpr const char* columns =
     "SELECT a.attrelid, a.attnum, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), "
     "CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (SELECT "
@@ -129,9 +129,14 @@ inline constexpr const char* columns =
     " || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle "
     " THEN ' CYCLE' ELSE ' NO CYCLE' END FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid WHERE "
     " d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND "
-    " d.refobjsubid = a.attnum AND d.deptype = 'i') END "
+    " d.refobjsubid = a.attnum AND d.deptype = 'i') END, "
+    "ids.name, ids.grants "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+    "LEFT JOIN LATERAL (SELECT " HECTIC_QNAME("sn", "sc.relname") " AS name, " HECTIC_GRANTS("sc.relacl", "s", "sc.relowner")
+    " AS grants FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace "
+    " WHERE a.attidentity <> '' AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND "
+    " d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ids ON true "
     "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND "
     HECTIC_SCHEMA_OK("n") " ORDER BY a.attrelid, a.attnum";
 

@@ -32,7 +32,7 @@ bool same_object(const Object& a, const Object& b) {
     std::map<std::string, std::string> out;
     for (const auto& c : s.columns)
       out[c.name] = column_definition_key(c) + (c.local ? "L" : "I") + c.comment.value_or("\x01") +
-                    nlohmann::json(c.grants).dump();
+                    nlohmann::json(c.grants).dump() + nlohmann::json(c.identity_sequence_grants).dump();
     return out;
   };
   return columns(x) == columns(y) && x.parents == y.parents && x.row_security == y.row_security &&

@@ -166,6 +166,10 @@ void change_comment_and_grants(TableAlter& t, const Column& old_column, const Co
     t.p.emit(t.b, '~', comment_sql("COLUMN " + t.b.name + "." + column.name, column.comment));
   auto before = column_grants_after_table_revokes(old_column.grants, t.a.grants, t.b.grants);
   for (auto& s : column_grant_changes(t.b.name, column.name, before, column.grants)) t.p.emit(t.b, '~', s);
+  if (!column.identity || column.identity_sequence.empty()) return;
+  for (auto& s : grant_changes("SEQUENCE " + column.identity_sequence,
+                               identity_sequence_grants_before(t.p, old_column, column), column.identity_sequence_grants))
+    t.p.emit(t.b, '~', s);
 }
 
 void change_column(TableAlter& t, const Column& old_column, const Column& column) {

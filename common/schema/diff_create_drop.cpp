@@ -44,9 +44,8 @@ void add_grants(std::map<std::string, std::string>& grants, const std::map<std::
   }
 }
 
-// What a new object is granted before any GRANT: the default privileges in force for the role
-// that creates it (they change before anything is created), else the built-in ones (acldefault,
-// PostgreSQL manual "Privileges"): EXECUTE on routines and USAGE on types to PUBLIC.
+} // namespace
+
 std::map<std::string, std::string> implicit_grants(const Planner& p, const Object& object) {
   const char* objects = default_privilege_objects(object.kind);
   if (!p.to.privileges || !objects) return {};
@@ -65,6 +64,17 @@ std::map<std::string, std::string> implicit_grants(const Planner& p, const Objec
   return grants;
 }
 
+std::map<std::string, std::string> identity_sequence_grants_before(const Planner& p, const Column& old_column,
+                                                                        const Column& column) {
+  if (old_column.identity) return old_column.identity_sequence_grants;
+  Object sequence; // made by the column: it gets the default privileges of sequences
+  sequence.kind = Kind::sequence;
+  sequence.name = column.identity_sequence;
+  return implicit_grants(p, sequence);
+}
+
+namespace {
+
 void emit_comment_and_grants(Planner& p, const Object& object) {
   // An index built CONCURRENTLY exists only after the transaction: its comment follows it there.
   bool outside = !p.out.empty() && p.out.back().object == object.key && !p.out.back().transactional;
@@ -77,6 +87,10 @@ void emit_comment_and_grants(Planner& p, const Object& object) {
   for (const auto& column : columns) {
     if (column.comment) p.emit(object, '~', comment_sql("COLUMN " + object.name + "." + column.name, column.comment));
     for (auto& s : column_grant_changes(object.name, column.name, {}, column.grants)) p.emit(object, '~', std::move(s));
+    if (column.identity && !column.identity_sequence.empty())
+      for (auto& s : grant_changes("SEQUENCE " + column.identity_sequence,
+                                   identity_sequence_grants_before(p, Column{}, column), column.identity_sequence_grants))
+        p.emit(object, '~', std::move(s));
   }
 }
 

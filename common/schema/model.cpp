@@ -45,8 +45,10 @@ std::string Model::fingerprint() const {
     if (object.shape) {
       std::map<std::string, std::string> columns;
       for (const auto& column : object.shape->columns)
-        columns[column.name] = fmt::format("{}|{}|{}|{}", column_definition_key(column), column.local,
-                                           column.comment.value_or(""), nlohmann::json(column.grants).dump());
+        columns[column.name] = fmt::format("{}|{}|{}|{}{}", column_definition_key(column), column.local,
+                                           column.comment.value_or(""), nlohmann::json(column.grants).dump(),
+                                           column.identity_sequence_grants.empty()
+                                               ? "" : "|" + nlohmann::json(column.identity_sequence_grants).dump());
       entry["columns"] = columns;
       entry["parents"] = object.shape->parents;
       entry["rls"] = {object.shape->row_security, object.shape->force_row_security};

@@ -35,6 +35,8 @@ struct Column {
   std::optional<std::string> comment;
   std::map<std::string, std::string> grants; // column privileges: grantee -> privilege list
   std::string identity_options;         // identity: "START WITH 1 INCREMENT BY 1 ... NO CYCLE"
+  std::string identity_sequence;        // identity: its sequence (qualified), made by the column
+  std::map<std::string, std::string> identity_sequence_grants; // GRANT ... ON SEQUENCE of it
 };
 
 // What only a table has.
