@@ -113,6 +113,19 @@ std::map<std::string, std::string> column_grants_after_table_revokes(const std::
   return out;
 }
 
+std::map<std::string, std::string> merged_grants(std::map<std::string, std::string> grants,
+                                                 const std::map<std::string, std::string>& more) {
+  for (const auto& [grantee, privileges] : more) {
+    auto [plain, with_option] = split_privileges(grants[grantee] + "," + privileges);
+    std::set<std::string> items;
+    for (const auto& item : with_option) items.insert(item + "*");
+    for (const auto& item : plain)
+      if (!items.count(item + "*")) items.insert(item);
+    grants[grantee] = fmt::format("{}", fmt::join(items, ","));
+  }
+  return grants;
+}
+
 std::string identity_clause(const Column& column) {
   return fmt::format(" GENERATED {} AS IDENTITY{}", column.identity == 'a' ? "ALWAYS" : "BY DEFAULT",
                      column.identity_options.empty() ? "" : " (" + column.identity_options + ")");

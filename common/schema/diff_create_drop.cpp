@@ -1,8 +1,5 @@
 // The create and drop statements of the diff, with their hazards; --online and
 // --rename-before-drop change what is written here.
-#include <algorithm>
-#include <iterator>
-
 #include <fmt/format.h>
 
 #include "common/pg/quote.hpp"
@@ -28,22 +25,6 @@ const char* default_privilege_objects(Kind kind) {
   }
 }
 
-// Privileges of a schema's default privileges add to those of no schema (ALTER DEFAULT PRIVILEGES).
-void add_grants(std::map<std::string, std::string>& grants, const std::map<std::string, std::string>& more) {
-  for (const auto& [grantee, privileges] : more) {
-    std::set<std::string> items;
-    auto list = grants[grantee] + "," + privileges;
-    for (size_t start = 0; start < list.size();) {
-      auto end = std::min(list.find(',', start), list.size());
-      if (end > start) items.insert(list.substr(start, end - start));
-      start = end + 1;
-    }
-    for (auto it = items.begin(); it != items.end();)
-      it = items.count(*it + "*") ? items.erase(it) : std::next(it);
-    grants[grantee] = fmt::format("{}", fmt::join(items, ","));
-  }
-}
-
 } // namespace
 
 std::map<std::string, std::string> implicit_grants(const Planner& p, const Object& object) {
@@ -60,7 +41,9 @@ std::map<std::string, std::string> implicit_grants(const Planner& p, const Objec
   if (const auto* global = in_force("")) grants = global->grants;
   grants.erase(p.from.role); // the owner's own privileges are not compared
   auto schema = split_qualified(object.kind == Kind::function ? routine_name(object.name) : object.name).first;
-  if (const auto* in_schema = object.kind == Kind::schema ? nullptr : in_force(schema)) add_grants(grants, in_schema->grants);
+  // A schema's default privileges add to those of no schema (ALTER DEFAULT PRIVILEGES).
+  if (const auto* in_schema = object.kind == Kind::schema ? nullptr : in_force(schema))
+    grants = merged_grants(grants, in_schema->grants);
   return grants;
 }
 
