@@ -95,6 +95,8 @@ void read_types(Reader& reader) {
     o.comment_target = fmt::format("{} {}", word, o.name);
     o.comment = r.get_optional(i, 5);
     o.grant_target = fmt::format("{} {}", word, o.name);
+    if (!r.is_null(i, 11))
+      for (const auto& companion : nlohmann::json::parse(r.get(i, 11))) o.companions.push_back(companion.get<std::string>());
     auto key = o.key;
     reader.set_grants(reader.add(std::move(o), "pg_type", r.get(i, 0)), r, i, 6);
     for (int col : {8, 10}) // its array type, its multirange: the same object to pg_depend
@@ -174,6 +176,7 @@ Model read_catalog(pq::Connection& connection, const Filter& filter) {
   reader.model.server_version = connection.server_version();
   reader.model.privileges = filter.privileges;
   reader.model.server_version_text = connection.exec("SHOW server_version").scalar();
+  reader.model.role = connection.exec("SELECT quote_ident(current_user)").scalar();
   // Each step timed at debug level (HECTIC_LOG=debug): the read is the diff's main cost.
   const log::Logger logger("migrator diff");
   auto step = [&, started = std::chrono::steady_clock::now()](const char* name, void (*run)(detail::Reader&)) mutable {

@@ -82,11 +82,11 @@ void read_default_privileges(Reader& reader) {
     Object o;
     o.kind = Kind::default_privilege;
     const char* objects = default_privilege_word(r.get(i, 2)[0]);
-    o.name = fmt::format("FOR ROLE {}{} ON {}", r.get(i, 0), r.is_null(i, 1) ? "" : " IN SCHEMA " + r.get(i, 1),
-                         objects);
+    o.name = default_privilege_name(r.get(i, 0), r.is_null(i, 1) ? "" : r.get(i, 1), objects);
     o.key = "default_privilege:" + o.name;
     o.grant_target = objects;
     o.grants = grants_from_json(r.get(i, 3));
+    o.built_in_grants = grants_from_json(r.get(i, 4));
     if (!r.is_null(i, 1)) o.depends_on.insert("schema:" + r.get(i, 1));
     reader.model.objects.emplace(o.key, std::move(o));
   }

@@ -32,7 +32,8 @@ inline constexpr const char* extensions =
     "FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace "
     "WHERE x.extname <> 'plpgsql' AND (" HECTIC_SCHEMA_OK("n") " OR n.nspname = 'pg_catalog') ORDER BY 2";
 
-// oid, name, typtype, definition body, enum labels (json), comment, grants, typrelid, array oid
+// oid, name, typtype, definition body, enum labels (json), comment, grants, typrelid, array oid,
+// range canonical function, multirange oid, range companions (json: multirange, constructors)
 inline constexpr const char* types =
     "SELECT t.oid, " HECTIC_QNAME("n", "t.typname") ", t.typtype, "
     "CASE t.typtype "
@@ -55,10 +56,17 @@ inline constexpr const char* types =
     "   || CASE WHEN rg.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || rg.rngsubdiff::regproc::text ELSE '' END "
     "   || CASE WHEN rg.rngcollation <> 0 AND rg.rngcollation <> st.typcollation THEN ', COLLATION = ' || "
     "   (SELECT " HECTIC_QNAME("cn", "co.collname") " FROM pg_collation co JOIN pg_namespace cn ON cn.oid = "
-    "   co.collnamespace WHERE co.oid = rg.rngcollation) ELSE '' END || ')' END, "
+    "   co.collnamespace WHERE co.oid = rg.rngcollation) ELSE '' END "
+    "   || ', MULTIRANGE_TYPE_NAME = ' || (SELECT " HECTIC_QNAME("mn", "mt.typname") " FROM pg_type mt JOIN "
+    "   pg_namespace mn ON mn.oid = mt.typnamespace WHERE mt.oid = rg.rngmultitypid) || ')' END, "
     "(SELECT json_agg(l.enumlabel ORDER BY l.enumsortorder) FROM pg_enum l WHERE l.enumtypid = t.oid), "
     "obj_description(t.oid, 'pg_type'), " HECTIC_GRANTS("t.typacl", "T", "t.typowner") ", "
-    "t.typrelid, nullif(t.typarray, 0), rg.rngcanonical::regproc::text, nullif(rg.rngmultitypid, 0) "
+    "t.typrelid, nullif(t.typarray, 0), rg.rngcanonical::regproc::text, nullif(rg.rngmultitypid, 0), "
+    "CASE WHEN t.typtype = 'r' THEN (SELECT json_agg(c ORDER BY c) FROM (SELECT 'TYPE ' || " HECTIC_QNAME("mn", "mt.typname")
+    "  AS c FROM pg_type mt JOIN pg_namespace mn ON mn.oid = mt.typnamespace WHERE mt.oid = rg.rngmultitypid "
+    "  UNION ALL SELECT 'FUNCTION ' || cd.objid::regprocedure::text FROM pg_depend cd WHERE cd.classid = "
+    "  'pg_proc'::regclass AND cd.refclassid = 'pg_type'::regclass AND cd.refobjid IN (t.oid, rg.rngmultitypid) "
+    "  AND cd.deptype = 'i') companions) END "
     "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
     "LEFT JOIN pg_type bt ON bt.oid = t.typbasetype LEFT JOIN pg_range rg ON rg.rngtypid = t.oid "
     "LEFT JOIN pg_type st ON st.oid = rg.rngsubtype LEFT JOIN pg_class tc ON tc.oid = t.typrelid "
@@ -110,7 +118,7 @@ inline constexpr const char* tables =
     HECTIC_NOT_EXTENSION_MEMBER("pg_class", "c.oid") " ORDER BY 2";
 
 // table oid, attnum, name, type, collation, default, not null, identity, generated, local,
-// comment, grants, attrdef oid, identity sequence options
+// comment, grants, attrdef oid, identity sequence options, identity sequence, its grants
 inline constexpr const char* columns =
     "SELECT a.attrelid, a.attnum, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), "
     "CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (SELECT "
@@ -124,9 +132,14 @@ inline constexpr const char* columns =
     " || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle "
     " THEN ' CYCLE' ELSE ' NO CYCLE' END FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid WHERE "
     " d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND "
-    " d.refobjsubid = a.attnum AND d.deptype = 'i') END "
+    " d.refobjsubid = a.attnum AND d.deptype = 'i') END, "
+    "ids.name, ids.grants "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+    "LEFT JOIN LATERAL (SELECT " HECTIC_QNAME("sn", "sc.relname") " AS name, " HECTIC_GRANTS("sc.relacl", "s", "sc.relowner")
+    " AS grants FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace "
+    " WHERE a.attidentity <> '' AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND "
+    " d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ids ON true "
     "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND "
     HECTIC_SCHEMA_OK("n") " ORDER BY a.attrelid, a.attnum";
 
@@ -173,7 +186,23 @@ inline constexpr const char* functions =
     " || CASE WHEN ag.aggcombinefn <> 0 THEN ', COMBINEFUNC = ' || ag.aggcombinefn::regproc::text ELSE '' END "
     " || CASE WHEN ag.agginitval IS NOT NULL THEN ', INITCOND = ' || quote_literal(ag.agginitval) ELSE '' END "
     " || CASE WHEN ag.aggsortop <> 0 THEN ', SORTOP = OPERATOR(' || ag.aggsortop::regoperator::text || ')' "
-    "    ELSE '' END END FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) END, "
+    "    ELSE '' END "
+    " || CASE WHEN ag.aggfinalextra THEN ', FINALFUNC_EXTRA' ELSE '' END "
+    " || CASE WHEN ag.aggfinalfn <> 0 AND ag.aggfinalmodify <> 'r' THEN ', FINALFUNC_MODIFY = ' || "
+    "    CASE ag.aggfinalmodify WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END ELSE '' END "
+    " || CASE WHEN ag.aggserialfn <> 0 THEN ', SERIALFUNC = ' || ag.aggserialfn::regproc::text ELSE '' END "
+    " || CASE WHEN ag.aggdeserialfn <> 0 THEN ', DESERIALFUNC = ' || ag.aggdeserialfn::regproc::text ELSE '' END "
+    " || CASE WHEN ag.aggtransspace <> 0 THEN ', SSPACE = ' || ag.aggtransspace ELSE '' END "
+    " || CASE WHEN ag.aggmtransfn <> 0 THEN ', MSFUNC = ' || ag.aggmtransfn::regproc::text || ', MINVFUNC = ' || "
+    "    ag.aggminvtransfn::regproc::text || ', MSTYPE = ' || format_type(ag.aggmtranstype, NULL) ELSE '' END "
+    " || CASE WHEN ag.aggmtransspace <> 0 THEN ', MSSPACE = ' || ag.aggmtransspace ELSE '' END "
+    " || CASE WHEN ag.aggmfinalfn <> 0 THEN ', MFINALFUNC = ' || ag.aggmfinalfn::regproc::text ELSE '' END "
+    " || CASE WHEN ag.aggmfinalextra THEN ', MFINALFUNC_EXTRA' ELSE '' END "
+    " || CASE WHEN ag.aggmfinalfn <> 0 AND ag.aggmfinalmodify <> 'r' THEN ', MFINALFUNC_MODIFY = ' || "
+    "    CASE ag.aggmfinalmodify WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END ELSE '' END "
+    " || CASE WHEN ag.aggminitval IS NOT NULL THEN ', MINITCOND = ' || quote_literal(ag.aggminitval) ELSE '' END "
+    " || CASE p.proparallel WHEN 's' THEN ', PARALLEL = SAFE' WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END "
+    " END FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) END, "
     "n.nspname || '.' || p.proname "
     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
     "WHERE " HECTIC_SCHEMA_OK("n") " AND " HECTIC_NOT_EXTENSION_MEMBER("pg_proc", "p.oid")
@@ -275,12 +304,19 @@ inline constexpr const char* unsupported =
     HECTIC_NOT_EXTENSION_MEMBER("pg_language", "l.oid")
     " LIMIT 5";
 
-// Default privileges: role, schema (or NULL), object type letter, grants
+// [[grantee, privilege, grantable], ...] of every item of an acl.
+#define HECTIC_ACL_ITEMS(acl)                                                                        \
+  "(SELECT coalesce(json_agg(json_build_array(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE "           \
+  "quote_ident(r.rolname) END, a.privilege_type, a.is_grantable)), '[]') FROM aclexplode(" acl ") a " \
+  "LEFT JOIN pg_roles r ON r.oid = a.grantee)::text"
+
+// Default privileges: role, schema (or NULL), object type letter, grants, and for a row of no
+// schema the grants it replaces (acldefault; its letter for sequences is 's').
 inline constexpr const char* default_privileges =
     "SELECT quote_ident(pg_get_userbyid(d.defaclrole)), quote_ident(n.nspname), d.defaclobjtype, "
-    "(SELECT coalesce(json_agg(json_build_array(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE "
-    " quote_ident(r.rolname) END, a.privilege_type, a.is_grantable)), '[]') FROM aclexplode(d.defaclacl) a "
-    " LEFT JOIN pg_roles r ON r.oid = a.grantee)::text "
+    HECTIC_ACL_ITEMS("d.defaclacl") ", CASE WHEN d.defaclnamespace = 0 THEN " HECTIC_ACL_ITEMS(
+        "acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's'::\"char\" ELSE d.defaclobjtype END, d.defaclrole)")
+    " ELSE '[]' END "
     "FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace "
     "WHERE n.oid IS NULL OR " HECTIC_SCHEMA_OK("n") " ORDER BY 1, 2, 3";
 

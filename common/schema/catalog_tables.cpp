@@ -71,14 +71,13 @@ void read_columns(Reader& reader) {
     if (key == reader.keys.end()) continue;
     auto& object = reader.model.objects.at(key->second);
     if (!r.is_null(i, 12)) reader.keys[{"pg_attrdef", r.get(i, 12)}] = object.key;
-    if (object.kind == Kind::view) {
-      object.view_columns.emplace_back(r.get(i, 2), r.get(i, 3));
-      continue;
-    }
-    if (!object.shape) continue;
+    if (object.kind != Kind::view && !object.shape) continue;
     auto column = column_from(r, i);
+    column.identity_sequence = r.get_optional(i, 14).value_or("");
     if (reader.privileges) column.grants = grants_from_json(r.get(i, 11));
-    object.shape->columns.push_back(std::move(column));
+    if (reader.privileges && !r.is_null(i, 15)) column.identity_sequence_grants = grants_from_json(r.get(i, 15));
+    if (object.kind == Kind::view) object.view_columns.push_back(std::move(column));
+    else object.shape->columns.push_back(std::move(column));
   }
   for (auto& [key, object] : reader.model.objects)
     if (object.shape) object.create_sql = create_table_sql(object);

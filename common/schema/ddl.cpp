@@ -1,6 +1,8 @@
 // DDL text builders (PostgreSQL manual: CREATE TABLE, COMMENT, GRANT, REVOKE).
 #include "common/schema/ddl.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/pg/quote.hpp"
@@ -22,20 +24,43 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_privileges(c
   return out;
 }
 
-// GRANT statements for privileges held by grantee on "ON target" (target may hold a column
-// list: "SELECT (c)" is built by the caller through on_column).
-std::vector<std::string> grants_for(const std::string& grantee, const std::string& privileges,
-                                    const std::string& target, const std::string& on_column) {
-  std::vector<std::string> out;
-  auto [plain, with_option] = split_privileges(privileges);
-  auto list = [&](const std::vector<std::string>& items) {
-    std::vector<std::string> named;
-    for (const auto& item : items) named.push_back(on_column.empty() ? item : item + " (" + on_column + ")");
-    return fmt::format("{}", fmt::join(named, ", "));
+// "SELECT, UPDATE" or, for a column, "SELECT (c), UPDATE (c)".
+std::string privilege_list(const std::vector<std::string>& items, const std::string& column) {
+  std::vector<std::string> named;
+  for (const auto& item : items) named.push_back(column.empty() ? item : item + " (" + column + ")");
+  return fmt::format("{}", fmt::join(named, ", "));
+}
+
+// The REVOKE and GRANT statements that turn grantee's privileges `from` into `to` on target.
+// Only what goes is revoked: a REVOKE ALL on a table would take the column privileges along.
+std::vector<std::string> grantee_changes(const std::string& target, const std::string& column, const std::string& grantee,
+                                         const std::string& from, const std::string& to) {
+  auto [old_plain, old_option] = split_privileges(from);
+  auto [new_plain, new_option] = split_privileges(to);
+  auto has = [](const std::vector<std::string>& items, const std::string& item) {
+    return std::find(items.begin(), items.end(), item) != items.end();
   };
-  if (!plain.empty()) out.push_back(fmt::format("GRANT {} ON {} TO {};", list(plain), target, grantee));
-  if (!with_option.empty())
-    out.push_back(fmt::format("GRANT {} ON {} TO {} WITH GRANT OPTION;", list(with_option), target, grantee));
+  std::vector<std::string> revoke, revoke_option, grant, grant_option;
+  for (const auto& item : old_plain)
+    if (!has(new_plain, item) && !has(new_option, item)) revoke.push_back(item);
+  for (const auto& item : old_option) {
+    if (has(new_plain, item)) revoke_option.push_back(item);
+    else if (!has(new_option, item)) revoke.push_back(item);
+  }
+  for (const auto& item : new_plain)
+    if (!has(old_plain, item) && !has(old_option, item)) grant.push_back(item);
+  for (const auto& item : new_option)
+    if (!has(old_option, item)) grant_option.push_back(item);
+  std::vector<std::string> out;
+  if (!revoke.empty())
+    out.push_back(fmt::format("REVOKE {} ON {} FROM {};", privilege_list(revoke, column), target, grantee));
+  if (!revoke_option.empty())
+    out.push_back(fmt::format("REVOKE GRANT OPTION FOR {} ON {} FROM {};", privilege_list(revoke_option, column), target,
+                              grantee));
+  if (!grant.empty()) out.push_back(fmt::format("GRANT {} ON {} TO {};", privilege_list(grant, column), target, grantee));
+  if (!grant_option.empty())
+    out.push_back(fmt::format("GRANT {} ON {} TO {} WITH GRANT OPTION;", privilege_list(grant_option, column), target,
+                              grantee));
   return out;
 }
 
@@ -52,15 +77,54 @@ std::vector<std::string> changes(const std::string& target, const std::string& c
     std::string old_privileges = old_it == from.end() ? "" : old_it->second;
     std::string new_privileges = new_it == to.end() ? "" : new_it->second;
     if (old_privileges == new_privileges) continue;
-    if (!old_privileges.empty())
-      out.push_back(column.empty() ? fmt::format("REVOKE ALL ON {} FROM {};", target, grantee)
-                                   : fmt::format("REVOKE ALL ({}) ON {} FROM {};", column, target, grantee));
-    for (auto& statement : grants_for(grantee, new_privileges, target, column)) out.push_back(std::move(statement));
+    for (auto& statement : grantee_changes(target, column, grantee, old_privileges, new_privileges))
+      out.push_back(std::move(statement));
   }
   return out;
 }
 
 } // namespace
+
+std::map<std::string, std::string> column_grants_after_table_revokes(const std::map<std::string, std::string>& column,
+                                                                      const std::map<std::string, std::string>& table_from,
+                                                                      const std::map<std::string, std::string>& table_to) {
+  auto privileges_of = [](const std::map<std::string, std::string>& grants, const std::string& grantee) {
+    auto it = grants.find(grantee);
+    return split_privileges(it == grants.end() ? "" : it->second);
+  };
+  auto has = [](const std::vector<std::string>& items, const std::string& item) {
+    return std::find(items.begin(), items.end(), item) != items.end();
+  };
+  std::map<std::string, std::string> out;
+  for (const auto& [grantee, list] : column) {
+    auto [old_plain, old_option] = privileges_of(table_from, grantee);
+    auto [new_plain, new_option] = privileges_of(table_to, grantee);
+    auto [plain, with_option] = split_privileges(list);
+    std::set<std::string> kept;
+    for (const auto& item : plain)
+      if (!(has(old_plain, item) || has(old_option, item)) || has(new_plain, item) || has(new_option, item))
+        kept.insert(item);
+    for (const auto& item : with_option) {
+      if (!has(old_option, item) || has(new_option, item)) kept.insert(item + "*");
+      else if (has(new_plain, item)) kept.insert(item); // REVOKE GRANT OPTION FOR on the table
+    }
+    if (!kept.empty()) out[grantee] = fmt::format("{}", fmt::join(kept, ","));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> merged_grants(std::map<std::string, std::string> grants,
+                                                 const std::map<std::string, std::string>& more) {
+  for (const auto& [grantee, privileges] : more) {
+    auto [plain, with_option] = split_privileges(grants[grantee] + "," + privileges);
+    std::set<std::string> items;
+    for (const auto& item : with_option) items.insert(item + "*");
+    for (const auto& item : plain)
+      if (!items.count(item + "*")) items.insert(item);
+    grants[grantee] = fmt::format("{}", fmt::join(items, ","));
+  }
+  return grants;
+}
 
 std::string identity_clause(const Column& column) {
   return fmt::format(" GENERATED {} AS IDENTITY{}", column.identity == 'a' ? "ALWAYS" : "BY DEFAULT",

@@ -29,4 +29,13 @@ std::vector<std::string> column_grant_changes(const std::string& table, const st
                                               const std::map<std::string, std::string>& from,
                                               const std::map<std::string, std::string>& to);
 
+// Both sets of grants together (a privilege held with and without grant option: with it).
+std::map<std::string, std::string> merged_grants(std::map<std::string, std::string> grants,
+                                                 const std::map<std::string, std::string>& more);
+// A column's privileges once the table's change from `table_from` to `table_to` ran: a REVOKE
+// on a table takes the same privilege off its columns too (PostgreSQL manual, REVOKE).
+std::map<std::string, std::string> column_grants_after_table_revokes(const std::map<std::string, std::string>& column,
+                                                                      const std::map<std::string, std::string>& table_from,
+                                                                      const std::map<std::string, std::string>& table_to);
+
 } // namespace hectic::schema

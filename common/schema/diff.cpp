@@ -19,6 +19,12 @@ namespace {
 bool same_object(const Object& a, const Object& b) {
   if (a.definition != b.definition || a.comment != b.comment || a.grants != b.grants || a.version != b.version)
     return false;
+  auto view_column_extras = [](const Object& view) {
+    std::map<std::string, std::string> out;
+    for (const auto& c : view.view_columns) out[c.name] = c.comment.value_or("\x01") + nlohmann::json(c.grants).dump();
+    return out;
+  };
+  if (view_column_extras(a) != view_column_extras(b)) return false;
   if (!a.shape || !b.shape) return true;
   const auto& x = *a.shape;
   const auto& y = *b.shape;
@@ -26,7 +32,7 @@ bool same_object(const Object& a, const Object& b) {
     std::map<std::string, std::string> out;
     for (const auto& c : s.columns)
       out[c.name] = column_definition_key(c) + (c.local ? "L" : "I") + c.comment.value_or("\x01") +
-                    nlohmann::json(c.grants).dump();
+                    nlohmann::json(c.grants).dump() + nlohmann::json(c.identity_sequence_grants).dump();
     return out;
   };
   return columns(x) == columns(y) && x.parents == y.parents && x.row_security == y.row_security &&
@@ -75,11 +81,15 @@ bool reads_any(const Object& object, const std::set<std::string>& columns) {
 // A column whose type is a rebuilt type is converted in place (USING col::text::type) rather
 // than the table rebuilt.
 bool retype_columns_of(Planner& p, const Object& table, const std::string& type_key) {
-  const auto& type_name = p.from.objects.at(type_key).name;
+  const auto& type = p.from.objects.at(type_key);
+  std::vector<std::string> names{type.name}; // and a range's multirange
+  for (const auto& companion : type.companions)
+    if (companion.rfind("TYPE ", 0) == 0) names.push_back(companion.substr(5));
   bool any = false;
   for (const auto& column : table.shape->columns)
-    if (column.type == type_name || column.type == type_name + "[]")
-      any |= p.retyped_columns.insert(table.key + "\n" + column.name).second;
+    for (const auto& name : names)
+      if (column.type == name || column.type == name + "[]")
+        any |= p.retyped_columns.insert(table.key + "\n" + column.name).second;
   return any;
 }
 
@@ -162,6 +172,31 @@ std::vector<std::string> drop_order(const Planner& p, const std::set<std::string
   return {order.rbegin(), order.rend()};
 }
 
+void emit_build_step(Planner& p, const std::string& key) {
+  if (p.removed.count(key)) emit_drop(p, p.from.objects.at(key));
+  else if (p.altered.count(key)) emit_alter(p, p.from.objects.at(key), p.to.objects.at(key));
+  else emit_create(p, p.to.objects.at(key));
+}
+
+// New objects get the default privileges in force when they are created, so these change
+// first: those of no schema, then the schemas (CREATE SCHEMA gets them too), then those of a
+// schema. Takes the schemas and default privileges out of build.
+std::vector<std::string> default_privileges_first(const Planner& p, std::set<std::string>& build) {
+  std::vector<std::string> global, schemas, in_schema;
+  auto take = [&](const std::string& key, const Object& object) {
+    if (object.kind == Kind::default_privilege) (object.depends_on.empty() ? global : in_schema).push_back(key);
+    else if (object.kind == Kind::schema) schemas.push_back(key);
+  };
+  for (const auto& key : build) take(key, p.to.objects.at(key));
+  for (const auto& key : p.removed)
+    if (p.from.objects.at(key).kind == Kind::default_privilege) take(key, p.from.objects.at(key));
+  std::vector<std::string> order = global;
+  order.insert(order.end(), schemas.begin(), schemas.end());
+  order.insert(order.end(), in_schema.begin(), in_schema.end());
+  for (const auto& key : order) build.erase(key);
+  return order;
+}
+
 void emit_phases(Planner& p) {
   for (const auto& key : p.altered)
     if (p.from.objects.at(key).shape) emit_early_column_steps(p, p.from.objects.at(key), p.to.objects.at(key));
@@ -171,15 +206,15 @@ void emit_phases(Planner& p) {
   std::set<std::string> build = p.added;
   build.insert(p.recreated.begin(), p.recreated.end());
   build.insert(p.altered.begin(), p.altered.end());
-  for (const auto& key : dependency_order(p.to, build)) {
-    if (p.altered.count(key)) emit_alter(p, p.from.objects.at(key), p.to.objects.at(key));
-    else emit_create(p, p.to.objects.at(key));
-  }
+  for (const auto& key : default_privileges_first(p, build)) emit_build_step(p, key);
+  for (const auto& key : dependency_order(p.to, build)) emit_build_step(p, key);
+  // Types renamed aside go before the other drops: nothing uses them now, and they may use a
+  // routine that goes (a range's subtype_diff).
+  for (const auto& key : p.aside_drops) emit_aside_drop(p, p.from.objects.at(key));
   std::set<std::string> last;
   for (const auto& key : p.removed)
-    if (!p.early_drops.count(key)) last.insert(key);
+    if (!p.early_drops.count(key) && p.from.objects.at(key).kind != Kind::default_privilege) last.insert(key);
   for (const auto& key : drop_order(p, last)) emit_drop(p, p.from.objects.at(key));
-  for (const auto& key : p.aside_drops) emit_aside_drop(p, p.from.objects.at(key));
 }
 
 } // namespace

@@ -22,7 +22,21 @@ bool labels_only_added(const std::vector<std::string>& old_labels, const std::ve
 
 bool view_columns_extend(const Object& a, const Object& b) {
   if (b.view_columns.size() < a.view_columns.size()) return false;
-  return std::equal(a.view_columns.begin(), a.view_columns.end(), b.view_columns.begin());
+  return std::equal(a.view_columns.begin(), a.view_columns.end(), b.view_columns.begin(),
+                    [](const Column& x, const Column& y) { return x.name == y.name && x.type == y.type; });
+}
+
+// The comments and column privileges of a kept view's columns (COMMENT ON COLUMN, GRANT (col)).
+void alter_view_columns(Planner& p, const Object& a, const Object& b) {
+  for (const auto& column : b.view_columns) {
+    auto old_column = std::find_if(a.view_columns.begin(), a.view_columns.end(),
+                                   [&](const Column& c) { return c.name == column.name; });
+    Column before = old_column == a.view_columns.end() ? Column{} : *old_column;
+    if (before.comment != column.comment)
+      p.emit(b, '~', comment_sql("COLUMN " + b.name + "." + column.name, column.comment));
+    auto grants = column_grants_after_table_revokes(before.grants, a.grants, b.grants);
+    for (auto& s : column_grant_changes(b.name, column.name, grants, column.grants)) p.emit(b, '~', s);
+  }
 }
 
 const Column* find_column(const TableShape& shape, const std::string& name) {
@@ -170,6 +184,18 @@ void change_identity(TableAlter& t, const Column& old_column, const Column& colu
   }
 }
 
+// COMMENT ON COLUMN and column privileges; old_column is a blank Column for an added one.
+void change_comment_and_grants(TableAlter& t, const Column& old_column, const Column& column) {
+  if (old_column.comment != column.comment)
+    t.p.emit(t.b, '~', comment_sql("COLUMN " + t.b.name + "." + column.name, column.comment));
+  auto before = column_grants_after_table_revokes(old_column.grants, t.a.grants, t.b.grants);
+  for (auto& s : column_grant_changes(t.b.name, column.name, before, column.grants)) t.p.emit(t.b, '~', s);
+  if (!column.identity || column.identity_sequence.empty()) return;
+  for (auto& s : grant_changes("SEQUENCE " + column.identity_sequence,
+                               identity_sequence_grants_before(t.p, old_column, column), column.identity_sequence_grants))
+    t.p.emit(t.b, '~', s);
+}
+
 void change_column(TableAlter& t, const Column& old_column, const Column& column) {
   if (old_column.generated && !column.generated) {
     // The stored values stay as plain data (ALTER TABLE ... DROP EXPRESSION, PostgreSQL 13+).
@@ -197,9 +223,7 @@ void change_column(TableAlter& t, const Column& old_column, const Column& column
   if (!old_column.not_null && column.not_null && !column.identity) set_not_null(t, column);
   change_identity(t, old_column, column);
   if (old_column.not_null && !column.not_null) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP NOT NULL", column.name));
-  if (old_column.comment != column.comment)
-    t.p.emit(t.b, '~', comment_sql("COLUMN " + t.b.name + "." + column.name, column.comment));
-  for (auto& s : column_grant_changes(t.b.name, column.name, old_column.grants, column.grants)) t.p.emit(t.b, '~', s);
+  change_comment_and_grants(t, old_column, column);
 }
 
 void alter_table_options(TableAlter& t) {
@@ -226,7 +250,10 @@ void alter_table(Planner& p, const Object& a, const Object& b) {
   alter_table_options(t);
   for (const auto& column : b.shape->columns) {
     const auto* old_column = find_column(*a.shape, column.name);
-    if (!old_column && column.local) add_column(t, column);
+    if (!old_column && column.local) {
+      add_column(t, column);
+      change_comment_and_grants(t, Column{}, column);
+    }
     else if (old_column && (column.local || old_column->local)) change_column(t, *old_column, column);
   }
   for (const auto& column : a.shape->columns)
@@ -300,10 +327,7 @@ void alter_definition(Planner& p, const Object& a, const Object& b) {
   case Kind::view: p.emit(b, '~', or_replace(b.create_sql, "VIEW")); break;
   case Kind::function:
   case Kind::sequence_owner: p.emit(b, '~', b.create_sql); break;
-  case Kind::default_privilege:
-    for (auto& s : grant_changes(b.grant_target, a.grants, b.grants))
-      p.emit(b, '~', "ALTER DEFAULT PRIVILEGES " + b.name.substr(0, b.name.find(" ON ")) + " " + s);
-    return;
+  case Kind::default_privilege: emit_default_privileges(p, b, '~', a.grants, b.grants); return;
   default: break;
   }
 }
@@ -354,10 +378,13 @@ bool alterable(const Object& a, const Object& b) {
 }
 
 void emit_alter(Planner& p, const Object& a, const Object& b) {
-  if (a.definition != b.definition || a.version != b.version || a.shape) alter_definition(p, a, b);
-  if (a.comment != b.comment && !b.comment_target.empty()) p.emit(b, '~', comment_sql(b.comment_target, b.comment));
+  // Object privileges first: the column privileges that follow know what their REVOKEs took.
   if (a.grants != b.grants && !b.grant_target.empty() && b.kind != Kind::default_privilege)
     for (auto& s : grant_changes(b.grant_target, a.grants, b.grants)) p.emit(b, '~', std::move(s));
+  if (a.definition != b.definition || a.version != b.version || a.shape || b.kind == Kind::default_privilege)
+    alter_definition(p, a, b);
+  if (b.kind == Kind::view) alter_view_columns(p, a, b);
+  if (a.comment != b.comment && !b.comment_target.empty()) p.emit(b, '~', comment_sql(b.comment_target, b.comment));
 }
 
 } // namespace hectic::schema::detail

@@ -12,14 +12,51 @@ namespace {
 
 bool existed(const Planner& p, const std::string& table) { return p.from.objects.count("table:" + table) > 0; }
 
-// What a new object grants before any GRANT (acldefault, PostgreSQL manual "Privileges"):
-// EXECUTE on routines and USAGE on types to PUBLIC, which a desired REVOKE must take away.
-std::map<std::string, std::string> implicit_grants(const Planner& p, const Object& object) {
-  if (!p.to.privileges) return {};
-  if (object.kind == Kind::function) return {{"PUBLIC", "EXECUTE"}};
-  if (object.kind == Kind::type) return {{"PUBLIC", "USAGE"}};
-  return {};
+// The ON ... word of ALTER DEFAULT PRIVILEGES that covers new objects of kind; null: none.
+const char* default_privilege_objects(Kind kind) {
+  switch (kind) {
+  case Kind::table:
+  case Kind::view: return "TABLES";
+  case Kind::sequence: return "SEQUENCES";
+  case Kind::function: return "FUNCTIONS";
+  case Kind::type: return "TYPES";
+  case Kind::schema: return "SCHEMAS";
+  default: return nullptr;
+  }
 }
+
+} // namespace
+
+std::map<std::string, std::string> implicit_grants(const Planner& p, const Object& object) {
+  const char* objects = default_privilege_objects(object.kind);
+  if (!p.to.privileges || !objects) return {};
+  std::map<std::string, std::string> grants;
+  if (object.kind == Kind::function) grants = {{"PUBLIC", "EXECUTE"}};
+  if (object.kind == Kind::type) grants = {{"PUBLIC", "USAGE"}};
+  if (p.from.role.empty()) return grants;
+  auto in_force = [&](const std::string& schema) -> const Object* {
+    auto it = p.to.objects.find("default_privilege:" + default_privilege_name(p.from.role, schema, objects));
+    return it == p.to.objects.end() ? nullptr : &it->second;
+  };
+  if (const auto* global = in_force("")) grants = global->grants;
+  grants.erase(p.from.role); // the owner's own privileges are not compared
+  auto schema = split_qualified(object.kind == Kind::function ? routine_name(object.name) : object.name).first;
+  // A schema's default privileges add to those of no schema (ALTER DEFAULT PRIVILEGES).
+  if (const auto* in_schema = object.kind == Kind::schema ? nullptr : in_force(schema))
+    grants = merged_grants(grants, in_schema->grants);
+  return grants;
+}
+
+std::map<std::string, std::string> identity_sequence_grants_before(const Planner& p, const Column& old_column,
+                                                                        const Column& column) {
+  if (old_column.identity) return old_column.identity_sequence_grants;
+  Object sequence; // made by the column: it gets the default privileges of sequences
+  sequence.kind = Kind::sequence;
+  sequence.name = column.identity_sequence;
+  return implicit_grants(p, sequence);
+}
+
+namespace {
 
 void emit_comment_and_grants(Planner& p, const Object& object) {
   // An index built CONCURRENTLY exists only after the transaction: its comment follows it there.
@@ -29,10 +66,14 @@ void emit_comment_and_grants(Planner& p, const Object& object) {
   if (!object.grant_target.empty())
     for (auto& s : grant_changes(object.grant_target, implicit_grants(p, object), object.grants))
       p.emit(object, '~', std::move(s));
-  if (!object.shape) return;
-  for (const auto& column : object.shape->columns) {
+  const auto& columns = object.shape ? object.shape->columns : object.view_columns;
+  for (const auto& column : columns) {
     if (column.comment) p.emit(object, '~', comment_sql("COLUMN " + object.name + "." + column.name, column.comment));
     for (auto& s : column_grant_changes(object.name, column.name, {}, column.grants)) p.emit(object, '~', std::move(s));
+    if (column.identity && !column.identity_sequence.empty())
+      for (auto& s : grant_changes("SEQUENCE " + column.identity_sequence,
+                                   identity_sequence_grants_before(p, Column{}, column), column.identity_sequence_grants))
+        p.emit(object, '~', std::move(s));
   }
 }
 
@@ -114,10 +155,7 @@ void emit_create(Planner& p, const Object& object) {
   switch (object.kind) {
   case Kind::index: emit_index_create(p, object); break;
   case Kind::constraint: emit_constraint_create(p, object); break;
-  case Kind::default_privilege:
-    for (auto& s : grant_changes(object.grant_target, {}, object.grants))
-      p.emit(object, '+', "ALTER DEFAULT PRIVILEGES " + object.name.substr(0, object.name.find(" ON ")) + " " + s);
-    return;
+  case Kind::default_privilege: emit_default_privileges(p, object, '+', object.built_in_grants, object.grants); return;
   case Kind::trigger:
     // The hectic bundle's event triggers make hectic_* triggers on CREATE TABLE themselves.
     p.emit(object, '+', object.name.rfind("hectic_", 0) == 0
@@ -136,6 +174,13 @@ void emit_drop(Planner& p, const Object& object) {
     return; // it stays with its table, renamed aside
   if (object.kind == Kind::type && p.recreated.count(object.key)) {
     // Rebuilt types are renamed aside, the columns converted, then the old one dropped (last).
+    // A range's multirange and constructors go aside too: the new range makes them again.
+    for (const auto& companion : object.companions) {
+      auto space = companion.find(' ');
+      auto name = companion.substr(space + 1);
+      auto aside = dropped_name(companion[0] == 'F' ? routine_name(name) : name, "rebuild");
+      p.emit(object, '~', fmt::format("ALTER {} RENAME TO {};", companion, split_qualified(aside).second));
+    }
     p.emit(object, '~', fmt::format("ALTER {} {} RENAME TO {};", type_word(object), object.name,
                                     split_qualified(aside_name(object)).second));
     p.aside_drops.push_back(object.key);
@@ -143,8 +188,7 @@ void emit_drop(Planner& p, const Object& object) {
   }
   if (rename_aside(p, object)) return;
   if (object.kind == Kind::default_privilege) {
-    for (auto& s : grant_changes(object.grant_target, object.grants, {}))
-      p.emit(object, '-', "ALTER DEFAULT PRIVILEGES " + object.name.substr(0, object.name.find(" ON ")) + " " + s);
+    emit_default_privileges(p, object, '-', object.grants, object.built_in_grants);
     return;
   }
   // What hangs off a dropped table goes with it; a foreign key is dropped first all the same, as
@@ -156,6 +200,13 @@ void emit_drop(Planner& p, const Object& object) {
   bool holds_data = object.kind == Kind::table || object.kind == Kind::sequence;
   p.emit(object, '-', object.drop_sql,
          p.removed.count(object.key) || holds_data ? drop_hazards(p, object) : std::vector<std::string>{});
+}
+
+void emit_default_privileges(Planner& p, const Object& object, char action,
+                             const std::map<std::string, std::string>& from, const std::map<std::string, std::string>& to) {
+  auto scope = object.name.substr(0, object.name.find(" ON ")); // FOR ROLE r [IN SCHEMA s]
+  for (auto& s : grant_changes(object.grant_target, from, to))
+    p.emit(object, action, "ALTER DEFAULT PRIVILEGES " + scope + " " + s);
 }
 
 void emit_aside_drop(Planner& p, const Object& type) {

@@ -1,5 +1,6 @@
 #pragma once
 // Internal to the diff: the planner state its steps (diff.cpp, diff_alter.cpp, order.cpp) share.
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +42,17 @@ void emit_alter(Planner& planner, const Object& from, const Object& to);
 void emit_create(Planner& planner, const Object& object);
 // The drop of an object in the first or last phase (or its rename aside).
 void emit_drop(Planner& planner, const Object& object);
+// ALTER DEFAULT PRIVILEGES statements that turn a default privileges object's grants `from` into `to`.
+void emit_default_privileges(Planner& planner, const Object& object, char action,
+                             const std::map<std::string, std::string>& from, const std::map<std::string, std::string>& to);
+// What a new object is granted before any GRANT: the default privileges in force for the role
+// that creates it (they change before anything is created), else the built-in ones (acldefault,
+// PostgreSQL manual "Privileges"): EXECUTE on routines and USAGE on types to PUBLIC.
+std::map<std::string, std::string> implicit_grants(const Planner& planner, const Object& object);
+// The grants of column's identity sequence before its GRANTs: old_column's, or for a new
+// identity those a new sequence gets.
+std::map<std::string, std::string> identity_sequence_grants_before(const Planner& planner, const Column& old_column,
+                                                                        const Column& column);
 // The final DROP of a type renamed aside by emit_drop.
 void emit_aside_drop(Planner& planner, const Object& type);
 // True when PostgreSQL can turn `from` into `to` in place (no drop and create).

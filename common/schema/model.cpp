@@ -45,15 +45,24 @@ std::string Model::fingerprint() const {
     if (object.shape) {
       std::map<std::string, std::string> columns;
       for (const auto& column : object.shape->columns)
-        columns[column.name] = fmt::format("{}|{}|{}|{}", column_definition_key(column), column.local,
-                                           column.comment.value_or(""), nlohmann::json(column.grants).dump());
+        columns[column.name] = fmt::format("{}|{}|{}|{}{}", column_definition_key(column), column.local,
+                                           column.comment.value_or(""), nlohmann::json(column.grants).dump(),
+                                           column.identity_sequence_grants.empty()
+                                               ? "" : "|" + nlohmann::json(column.identity_sequence_grants).dump());
       entry["columns"] = columns;
       entry["parents"] = object.shape->parents;
       entry["rls"] = {object.shape->row_security, object.shape->force_row_security};
     }
+    for (const auto& column : object.view_columns)
+      if (column.comment || !column.grants.empty())
+        entry["view_columns"][column.name] = fmt::format("{}|{}", column.comment.value_or(""), nlohmann::json(column.grants).dump());
     canonical[key] = entry;
   }
   return migrate::sha256_hex(canonical.dump());
+}
+
+std::string default_privilege_name(const std::string& role, const std::string& schema, const std::string& objects) {
+  return fmt::format("FOR ROLE {}{} ON {}", role, schema.empty() ? "" : " IN SCHEMA " + schema, objects);
 }
 
 std::string column_definition_key(const Column& column) {

@@ -35,6 +35,8 @@ struct Column {
   std::optional<std::string> comment;
   std::map<std::string, std::string> grants; // column privileges: grantee -> privilege list
   std::string identity_options;         // identity: "START WITH 1 INCREMENT BY 1 ... NO CYCLE"
+  std::string identity_sequence;        // identity: its sequence (qualified), made by the column
+  std::map<std::string, std::string> identity_sequence_grants; // GRANT ... ON SEQUENCE of it
 };
 
 // What only a table has.
@@ -69,7 +71,7 @@ struct Object {
   std::set<std::string> body_references;     // PL/pgSQL routines: what the body names (ordering only)
   std::optional<TableShape> shape;           // tables
   std::vector<std::string> enum_labels;      // enum types
-  std::vector<std::pair<std::string, std::string>> view_columns; // views: (name, type)
+  std::vector<Column> view_columns;          // views: name, type, comment, grants
   std::string result_type;                   // routines: pg_get_function_result
   std::string arguments;                     // routines: pg_get_function_arguments (names, defaults)
   char routine_kind = 0;                     // routines: prokind (f, p, a, w)
@@ -78,6 +80,11 @@ struct Object {
   std::string version;                       // extensions
   std::string sequence_value;                // sequences: the current value (data: never compared)
   std::string owner;                         // with --owner: the owning role (quoted), else ""
+  // Default privileges of no schema: what the objects get while there is no row (acldefault).
+  std::map<std::string, std::string> built_in_grants;
+  // Range types: their multirange type and constructor functions ("TYPE public.fm",
+  // "FUNCTION public.fr(double precision,double precision)"), renamed aside along with them.
+  std::vector<std::string> companions;
 };
 
 // A database's schema.
@@ -86,9 +93,14 @@ struct Model {
   int server_version = 0;
   std::string server_version_text;
   bool privileges = true; // grants were read (not --no-privileges)
+  std::string role;       // current_user of the read (quoted): the role that creates new objects
   // The hash of the normalised model (definitions, comments, grants; not DDL text order).
   std::string fingerprint() const;
 };
+
+// "FOR ROLE r [IN SCHEMA s] ON TABLES": the name of a default privileges object (objects is
+// TABLES, SEQUENCES, FUNCTIONS, TYPES or SCHEMAS); its key is "default_privilege:" + name.
+std::string default_privilege_name(const std::string& role, const std::string& schema, const std::string& objects);
 
 // A column's compared parts as one string (type, collation, default, generation, NOT NULL, identity).
 std::string column_definition_key(const Column& column);

@@ -1,0 +1,6 @@
+CREATE TABLE sales (amount int);
+CREATE FUNCTION add2(s int, v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT s + v';
+CREATE AGGREGATE total(int) (SFUNC = add2, STYPE = int, INITCOND = '0');
+CREATE VIEW sales_total AS SELECT total(amount) AS amount FROM sales;
+GRANT SELECT ON sales_total TO corpus_reader;
+REVOKE ALL ON FUNCTION total(int) FROM PUBLIC;

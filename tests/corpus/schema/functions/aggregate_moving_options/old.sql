@@ -1,0 +1,4 @@
+CREATE FUNCTION add2(s int, v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT s + v';
+CREATE FUNCTION sub2(s int, v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT s - v';
+CREATE FUNCTION as_text(s int) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT s::text';
+CREATE AGGREGATE running_total(int) (SFUNC = add2, STYPE = int, INITCOND = '0');

@@ -1,0 +1,4 @@
+CREATE TABLE t (id int);
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO corpus_reader;
+GRANT USAGE, CREATE ON SCHEMA public TO corpus_writer WITH GRANT OPTION;

@@ -1,0 +1,3 @@
+DO $$ BEGIN CREATE ROLE "Report Reader" NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+CREATE TABLE docs (id int PRIMARY KEY, body text);
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;

@@ -1,0 +1,6 @@
+CREATE SEQUENCE ids;
+CREATE TYPE mood AS ENUM ('calm', 'tense');
+CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+CREATE PROCEDURE p(a int) LANGUAGE sql AS 'SELECT a';
+GRANT USAGE ON SEQUENCE ids TO corpus_reader;

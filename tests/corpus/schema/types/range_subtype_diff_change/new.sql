@@ -1,0 +1,3 @@
+CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TABLE readings (id int PRIMARY KEY, span floatrange);
+INSERT INTO readings VALUES (1, '[1.5,2.5)');
