@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/migrate/migrate.hpp"
 #include "common/pg/quote.hpp"
 #include "common/schema/ddl.hpp"
 #include "common/schema/diff_detail.hpp"
@@ -78,6 +79,14 @@ struct TableAlter {
     p.emit(b, '~', fmt::format("ALTER TABLE {} {};", b.name, clause), std::move(hazards), transactional);
     if (!column.empty()) p.out.back().object = "column:" + b.name.substr(0) + "." + column;
   }
+  // Whole statements about a column (ALTER TABLE ONLY ..., SELECT setval ...).
+  void emit_statement(const std::string& column, std::string sql) {
+    p.emit(b, '~', std::move(sql));
+    p.out.back().object = "column:" + b.name + "." + column;
+  }
+  void emit_settings(const Column& from, const Column& to) {
+    for (auto& s : column_setting_changes(b.name, from, to)) emit_statement(to.name, std::move(s));
+  }
   std::string rows() const { return rows_note(p.from, a.key); }
 };
 
@@ -90,6 +99,7 @@ void add_column(TableAlter& t, const Column& column) {
     hazards.push_back(fmt::format("table rewrite: the generated column {} is computed for every row ({})",
                                   column.name, t.rows()));
   t.emit(column.name, "ADD COLUMN " + column_definition(column), hazards);
+  t.emit_settings(Column{}, column);
 }
 
 void drop_column(TableAlter& t, const Column& column) {
@@ -148,6 +158,44 @@ std::string set_identity_options(const std::string& options) {
   return out;
 }
 
+// The sequence OWNED BY table.column in model (a serial column's), or null.
+const Object* owned_sequence(const Model& model, const std::string& table, const std::string& column) {
+  for (const auto& [key, object] : model.objects)
+    if (object.kind == Kind::sequence_owner && object.table == table && object.definition == table + "." + column)
+      return &object;
+  return nullptr;
+}
+
+// Does the column trade its sequence (serial <-> identity)? Its last value is carried over, so
+// that the new sequence does not hand out numbers the rows already have.
+bool trades_sequence(const TableAlter& t, const Column& old_column, const Column& column) {
+  bool had = old_column.identity || owned_sequence(t.p.from, t.a.name, old_column.name);
+  bool has = column.identity || owned_sequence(t.p.to, t.b.name, column.name);
+  return had && has && (old_column.identity != 0) != (column.identity != 0);
+}
+
+// The session setting that holds the old sequence's last value between phase 1 and the alter.
+std::string carried_value_setting(const TableAlter& t, const Column& column) {
+  return pq::quote_literal("hectic.sequence_" + migrate::sha256_hex(t.b.name + "\n" + column.name).substr(0, 16));
+}
+
+void stash_sequence_value(TableAlter& t, const Column& column) {
+  t.emit_statement(column.name, fmt::format("SELECT set_config({}, coalesce(pg_sequence_last_value("
+                                            "pg_get_serial_sequence({}, {}))::text, ''), false);",
+                                            carried_value_setting(t, column), pq::quote_literal(t.a.name),
+                                            pq::quote_literal(unquote(column.name))));
+}
+
+void restore_sequence_value(TableAlter& t, const Column& column) {
+  const auto* owner = owned_sequence(t.p.to, t.b.name, column.name); // OWNED BY comes later: by name
+  auto sequence = owner ? pq::quote_literal(owner->name)
+                        : fmt::format("pg_get_serial_sequence({}, {})", pq::quote_literal(t.b.name),
+                                      pq::quote_literal(unquote(column.name)));
+  auto setting = carried_value_setting(t, column);
+  t.emit_statement(column.name, fmt::format("SELECT setval({}, current_setting({})::bigint) WHERE current_setting({}) "
+                                            "<> '';", sequence, setting, setting));
+}
+
 void change_identity(TableAlter& t, const Column& old_column, const Column& column) {
   if (old_column.identity == column.identity) {
     if (column.identity && old_column.identity_options != column.identity_options && !column.identity_options.empty())
@@ -162,6 +210,7 @@ void change_identity(TableAlter& t, const Column& old_column, const Column& colu
     // An identity column must be NOT NULL first (ALTER TABLE, ADD GENERATED ... AS IDENTITY).
     if (!old_column.not_null) t.emit(column.name, fmt::format("ALTER COLUMN {} SET NOT NULL", column.name));
     t.emit(column.name, fmt::format("ALTER COLUMN {} ADD{}", column.name, identity_clause(column)));
+    if (trades_sequence(t, old_column, column)) restore_sequence_value(t, column);
   }
   else {
     t.emit(column.name, fmt::format("ALTER COLUMN {} SET GENERATED {}", column.name, kind));
@@ -190,16 +239,92 @@ void change_column(TableAlter& t, const Column& old_column, const Column& column
   bool retyped = old_column.type != column.type || old_column.collation != column.collation;
   // Between two of our own types (enum to another enum) there is no cast: go through text.
   bool own_type = t.p.from.objects.count("type:" + old_column.type) || t.p.to.objects.count("type:" + column.type);
-  if (retyped || forced) retype_column(t, old_column, column, forced || own_type);
+  Column settings = old_column;
+  if (retyped || forced) {
+    retype_column(t, old_column, column, forced || own_type);
+    settings.storage.clear(); // a new type starts with its own storage and compression
+    settings.compression.clear();
+  }
   else if ((old_column.default_expr != column.default_expr || t.p.default_resets.count(t.a.key + "\n" + column.name)) &&
-           column.default_expr)
+           column.default_expr) {
     t.emit(column.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", column.name, *column.default_expr));
+    if (!column.identity && trades_sequence(t, old_column, column)) restore_sequence_value(t, column);
+  }
+  t.emit_settings(settings, column);
   if (!old_column.not_null && column.not_null && !column.identity) set_not_null(t, column);
   change_identity(t, old_column, column);
   if (old_column.not_null && !column.not_null) t.emit(column.name, fmt::format("ALTER COLUMN {} DROP NOT NULL", column.name));
   if (old_column.comment != column.comment)
     t.p.emit(t.b, '~', comment_sql("COLUMN " + t.b.name + "." + column.name, column.comment));
   for (auto& s : column_grant_changes(t.b.name, column.name, old_column.grants, column.grants)) t.p.emit(t.b, '~', s);
+}
+
+// Is the index of REPLICA IDENTITY USING INDEX created by this diff? Then its creation sets it.
+bool identity_index_made(const TableAlter& t) {
+  const std::string& identity = t.b.shape->replica_identity;
+  if (identity.rfind("USING INDEX ", 0) != 0) return false;
+  auto index = identity.substr(std::string("USING INDEX ").size());
+  auto schema = split_qualified(t.b.name).first;
+  for (const auto& key : {"index:" + schema + "." + index, "constraint:" + t.b.name + "." + index})
+    if (t.p.added.count(key) || t.p.recreated.count(key)) return true;
+  return false;
+}
+
+bool has_column(const Model& model, const std::string& table, const std::string& column) {
+  auto it = model.objects.find("table:" + table);
+  return it != model.objects.end() && it->second.shape && find_column(*it->second.shape, column);
+}
+
+bool is_new_parent(const TableAlter& t, const std::string& parent) {
+  const auto& old_parents = t.a.shape->parents;
+  return std::find(old_parents.begin(), old_parents.end(), parent) == old_parents.end();
+}
+
+// Is column, which the child only inherits, one that none of its old parents brings (so it
+// comes with a new INHERIT, not with a parent's ADD COLUMN)?
+bool from_new_parent(const TableAlter& t, const Column& column) {
+  if (t.a.shape->partition_of) return false;
+  const auto& parents = t.a.shape->parents;
+  return std::none_of(parents.begin(), parents.end(),
+                      [&](const std::string& parent) { return has_column(t.p.to, parent, column.name); });
+}
+
+// INHERIT of the new parents. A column the child only inherits (the hectic bundle's created_at)
+// is added through a scratch parent first, so that it ends up inherited, not the child's own.
+void inherit_new_parents(TableAlter& t) {
+  std::vector<const Column*> inherited;
+  for (const auto& column : t.b.shape->columns) {
+    if (!column.local && !find_column(*t.a.shape, column.name) && from_new_parent(t, column))
+      inherited.push_back(&column);
+  }
+  auto [schema, name] = split_qualified(t.b.name);
+  auto scratch = schema + "." + pq::quote_identifier(unquote(name).substr(0, 40) + "_hectic_columns");
+  if (!inherited.empty()) {
+    t.p.emit(t.b, '~', fmt::format("CREATE TABLE {} ();", scratch));
+    t.emit("", "INHERIT " + scratch);
+    for (const auto* column : inherited) {
+      Column plain = *column;
+      plain.identity = 0;
+      plain.generated.reset();
+      t.p.emit(t.b, '~', fmt::format("ALTER TABLE {} ADD COLUMN {};", scratch, column_definition(plain)));
+    }
+  }
+  for (const auto& parent : t.b.shape->parents)
+    if (is_new_parent(t, parent)) t.emit("", "INHERIT " + parent);
+  if (inherited.empty()) return;
+  t.emit("", "NO INHERIT " + scratch);
+  t.p.emit(t.b, '~', fmt::format("DROP TABLE {};", scratch));
+  for (const auto* column : inherited) t.emit_settings(Column{}, *column);
+}
+
+// Is column (of the old table) inherited from a parent the table keeps? Then that parent's
+// DROP COLUMN takes it.
+bool inherited_from_kept_parent(const TableAlter& t, const Column& column) {
+  const auto& parents = t.a.shape->parents;
+  const auto& kept = t.b.shape->parents;
+  return t.a.shape->partition_of || std::any_of(parents.begin(), parents.end(), [&](const std::string& parent) {
+    return std::find(kept.begin(), kept.end(), parent) != kept.end() && has_column(t.p.from, parent, column.name);
+  });
 }
 
 void alter_table_options(TableAlter& t) {
@@ -209,11 +334,11 @@ void alter_table_options(TableAlter& t) {
     t.emit("", y.unlogged ? "SET UNLOGGED" : "SET LOGGED",
            {fmt::format("table rewrite: changing persistence rewrites {} ({})", t.b.name, t.rows())});
   if (x.options != y.options) {
-    if (!x.options.empty()) t.emit("", "RESET (" + std::regex_replace(x.options, std::regex("=[^,]*"), "") + ")");
+    if (!x.options.empty()) t.emit("", "RESET (" + option_names(x.options) + ")");
     if (!y.options.empty()) t.emit("", "SET (" + y.options + ")");
   }
-  for (const auto& parent : y.parents)
-    if (std::find(x.parents.begin(), x.parents.end(), parent) == x.parents.end()) t.emit("", "INHERIT " + parent);
+  if (x.replica_identity != y.replica_identity && !identity_index_made(t))
+    t.emit("", "REPLICA IDENTITY " + (y.replica_identity.empty() ? "DEFAULT" : y.replica_identity));
   for (const auto& parent : x.parents)
     if (std::find(y.parents.begin(), y.parents.end(), parent) == y.parents.end()) t.emit("", "NO INHERIT " + parent);
   if (x.row_security != y.row_security) t.emit("", y.row_security ? "ENABLE ROW LEVEL SECURITY" : "DISABLE ROW LEVEL SECURITY");
@@ -227,10 +352,13 @@ void alter_table(Planner& p, const Object& a, const Object& b) {
   for (const auto& column : b.shape->columns) {
     const auto* old_column = find_column(*a.shape, column.name);
     if (!old_column && column.local) add_column(t, column);
+    else if (!old_column && !from_new_parent(t, column)) t.emit_settings(Column{}, column); // a parent's ADD COLUMN
     else if (old_column && (column.local || old_column->local)) change_column(t, *old_column, column);
   }
   for (const auto& column : a.shape->columns)
-    if (column.local && !find_column(*b.shape, column.name)) drop_column(t, column);
+    if ((column.local || !inherited_from_kept_parent(t, column)) && !find_column(*b.shape, column.name))
+      drop_column(t, column);
+  inherit_new_parents(t);
 }
 
 void add_enum_values(Planner& p, const Object& a, const Object& b) {
@@ -279,6 +407,13 @@ bool attributes_only_added(const Object& a, const Object& b) {
   return !x.empty() && y.size() > x.size() && std::equal(x.begin(), x.end(), y.begin());
 }
 
+void alter_sequence(Planner& p, const Object& a, const Object& b) {
+  if (sequence_unlogged(a) != sequence_unlogged(b))
+    p.emit(b, '~', fmt::format("ALTER SEQUENCE {} SET {};", b.name, sequence_unlogged(b) ? "UNLOGGED" : "LOGGED"));
+  if (sequence_options(a) != sequence_options(b))
+    p.emit(b, '~', fmt::format("ALTER SEQUENCE {} {};", b.name, sequence_options(b)));
+}
+
 void alter_definition(Planner& p, const Object& a, const Object& b) {
   switch (b.kind) {
   case Kind::table: alter_table(p, a, b); break;
@@ -319,6 +454,7 @@ void emit_early_column_steps(Planner& p, const Object& a, const Object& b) {
       continue;
     }
     if (!column || !(old_column.local || column->local) || old_column.generated != column->generated) continue;
+    if (trades_sequence(t, old_column, *column)) stash_sequence_value(t, *column);
     auto step = a.key + "\n" + column->name + "\n";
     bool reset = p.default_resets.count(a.key + "\n" + column->name) > 0;
     if (old_column.default_expr && (old_column.default_expr != column->default_expr || reset)) {
