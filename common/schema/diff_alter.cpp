@@ -283,19 +283,33 @@ bool is_new_parent(const TableAlter& t, const std::string& parent) {
 // Is column, which the child only inherits, one that none of its old parents brings (so it
 // comes with a new INHERIT, not with a parent's ADD COLUMN)?
 bool from_new_parent(const TableAlter& t, const Column& column) {
-  if (t.a.shape->partition_of) return false;
+  if (t.a.shape->partition_of || t.b.shape->partition_of) return false;
   const auto& parents = t.a.shape->parents;
   return std::none_of(parents.begin(), parents.end(),
                       [&](const std::string& parent) { return has_column(t.p.to, parent, column.name); });
 }
 
+// A column of the child's own that it now also inherits stays its own (attislocal) after INHERIT;
+// only a superuser can mark it inherited, as pg_upgrade does. Others keep it local: a notice.
+void mark_inherited_only(TableAlter& t, const Column& column) {
+  auto name = pq::quote_literal(unquote(column.name));
+  auto table = pq::quote_literal(t.b.name);
+  t.emit_statement(column.name, fmt::format(
+      "DO $hectic$ BEGIN IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN UPDATE "
+      "pg_catalog.pg_attribute SET attislocal = false WHERE attrelid = {}::regclass AND attname = {}; ELSE RAISE "
+      "NOTICE 'column %.% stays the table''s own as well as inherited (marking it inherited only needs a "
+      "superuser)', {}, {}; END IF; END $hectic$;", table, name, table, name));
+}
+
 // INHERIT of the new parents. A column the child only inherits (the hectic bundle's created_at)
 // is added through a scratch parent first, so that it ends up inherited, not the child's own.
 void inherit_new_parents(TableAlter& t) {
-  std::vector<const Column*> inherited;
+  std::vector<const Column*> inherited, made_inherited;
   for (const auto& column : t.b.shape->columns) {
-    if (!column.local && !find_column(*t.a.shape, column.name) && from_new_parent(t, column))
-      inherited.push_back(&column);
+    if (column.local || !from_new_parent(t, column)) continue;
+    const auto* old_column = find_column(*t.a.shape, column.name);
+    if (!old_column) inherited.push_back(&column);
+    else if (old_column->local) made_inherited.push_back(&column);
   }
   auto [schema, name] = split_qualified(t.b.name);
   auto scratch = schema + "." + pq::quote_identifier(unquote(name).substr(0, 40) + "_hectic_columns");
@@ -311,6 +325,7 @@ void inherit_new_parents(TableAlter& t) {
   }
   for (const auto& parent : t.b.shape->parents)
     if (is_new_parent(t, parent)) t.emit("", "INHERIT " + parent);
+  for (const auto* column : made_inherited) mark_inherited_only(t, *column);
   if (inherited.empty()) return;
   t.emit("", "NO INHERIT " + scratch);
   t.p.emit(t.b, '~', fmt::format("DROP TABLE {};", scratch));
@@ -322,7 +337,8 @@ void inherit_new_parents(TableAlter& t) {
 bool inherited_from_kept_parent(const TableAlter& t, const Column& column) {
   const auto& parents = t.a.shape->parents;
   const auto& kept = t.b.shape->parents;
-  return t.a.shape->partition_of || std::any_of(parents.begin(), parents.end(), [&](const std::string& parent) {
+  if (t.a.shape->partition_of) return t.a.shape->partition_of == t.b.shape->partition_of;
+  return std::any_of(parents.begin(), parents.end(), [&](const std::string& parent) {
     return std::find(kept.begin(), kept.end(), parent) != kept.end() && has_column(t.p.from, parent, column.name);
   });
 }
@@ -337,7 +353,8 @@ void alter_table_options(TableAlter& t) {
     if (!x.options.empty()) t.emit("", "RESET (" + option_names(x.options) + ")");
     if (!y.options.empty()) t.emit("", "SET (" + y.options + ")");
   }
-  if (x.replica_identity != y.replica_identity && !identity_index_made(t))
+  bool reset_early = t.p.early_column_steps.count(t.a.key + "\n\nreplica identity") > 0;
+  if (x.replica_identity != y.replica_identity && !identity_index_made(t) && !(reset_early && y.replica_identity.empty()))
     t.emit("", "REPLICA IDENTITY " + (y.replica_identity.empty() ? "DEFAULT" : y.replica_identity));
   for (const auto& parent : x.parents)
     if (std::find(y.parents.begin(), y.parents.end(), parent) == y.parents.end()) t.emit("", "NO INHERIT " + parent);
@@ -346,19 +363,52 @@ void alter_table_options(TableAlter& t) {
     t.emit("", y.force_row_security ? "FORCE ROW LEVEL SECURITY" : "NO FORCE ROW LEVEL SECURITY");
 }
 
+// DETACH PARTITION leaves the table the indexes and constraints it had from its parent as its
+// own; the model never saw them (they were the parent's), so they are dropped with the detach
+// and the table's own, as the other side has them, are created after.
+std::string detach_partition_sql(const std::string& parent, const std::string& table) {
+  auto t = pq::quote_literal(table);
+  return fmt::format(
+      "DO $hectic$ DECLARE inherited_constraints text[]; inherited_indexes text[]; item text; BEGIN\n"
+      "  SELECT array_agg(quote_ident(conname)) INTO inherited_constraints FROM pg_catalog.pg_constraint\n"
+      "    WHERE conrelid = {0}::regclass AND (conparentid <> 0 OR NOT conislocal);\n"
+      "  SELECT array_agg(indexrelid::regclass::text) INTO inherited_indexes FROM pg_catalog.pg_index i\n"
+      "    JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = {0}::regclass AND c.relispartition\n"
+      "    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = "
+      "i.indrelid);\n"
+      "  ALTER TABLE {1} DETACH PARTITION {2};\n"
+      "  FOREACH item IN ARRAY coalesce(inherited_constraints, '{{}}') LOOP\n"
+      "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %s', {0}::regclass, item);\n  END LOOP;\n"
+      "  FOREACH item IN ARRAY coalesce(inherited_indexes, '{{}}') LOOP\n"
+      "    EXECUTE 'DROP INDEX ' || item;\n  END LOOP;\n"
+      "END $hectic$;", t, parent, table);
+}
+
 void alter_table(Planner& p, const Object& a, const Object& b) {
   TableAlter t{p, a, b};
+  const auto& x = *a.shape;
+  const auto& y = *b.shape;
+  bool repartitioned = x.partition_of != y.partition_of || x.partition_bound != y.partition_bound;
+  if (repartitioned && x.partition_of)
+    p.emit(b, '~', detach_partition_sql(*x.partition_of, b.name));
+  bool attaching = repartitioned && y.partition_of;
   alter_table_options(t);
-  for (const auto& column : b.shape->columns) {
-    const auto* old_column = find_column(*a.shape, column.name);
-    if (!old_column && column.local) add_column(t, column);
+  for (const auto& column : y.columns) {
+    const auto* old_column = find_column(x, column.name);
+    if (!old_column && (column.local || attaching)) add_column(t, column);
     else if (!old_column && !from_new_parent(t, column)) t.emit_settings(Column{}, column); // a parent's ADD COLUMN
     else if (old_column && (column.local || old_column->local)) change_column(t, *old_column, column);
+    else if (old_column) t.emit_settings(*old_column, column); // a partition's own settings
   }
-  for (const auto& column : a.shape->columns)
-    if ((column.local || !inherited_from_kept_parent(t, column)) && !find_column(*b.shape, column.name))
+  for (const auto& column : x.columns)
+    if ((column.local || !inherited_from_kept_parent(t, column)) && !find_column(y, column.name))
       drop_column(t, column);
   inherit_new_parents(t);
+  if (attaching)
+    p.emit(b, '~', fmt::format("ALTER TABLE {} ATTACH PARTITION {} {};", *y.partition_of, b.name,
+                               y.partition_bound.value_or("DEFAULT")),
+           {fmt::format("validation scan: ATTACH PARTITION checks every row of {} against its bound ({})", b.name,
+                        t.rows())});
 }
 
 void add_enum_values(Planner& p, const Object& a, const Object& b) {
@@ -447,6 +497,12 @@ void alter_definition(Planner& p, const Object& a, const Object& b) {
 
 void emit_early_column_steps(Planner& p, const Object& a, const Object& b) {
   TableAlter t{p, a, b};
+  // An index that stops being the replica identity lets its columns' NOT NULL go (on a parent too).
+  const auto& identity = a.shape->replica_identity;
+  if (identity.rfind("USING INDEX ", 0) == 0 && identity != b.shape->replica_identity) {
+    t.emit("", "REPLICA IDENTITY DEFAULT");
+    p.early_column_steps.insert(a.key + "\n\nreplica identity");
+  }
   for (const auto& old_column : a.shape->columns) {
     const auto* column = find_column(*b.shape, old_column.name);
     if (!column && old_column.local && old_column.default_expr) { // a dropped column lets its sequence go too
@@ -471,9 +527,8 @@ void emit_early_column_steps(Planner& p, const Object& a, const Object& b) {
 bool alterable(const Object& a, const Object& b) {
   if (a.definition == b.definition) return true;
   switch (a.kind) {
-  case Kind::table:
-    return a.shape->partition_of == b.shape->partition_of && a.shape->partition_bound == b.shape->partition_bound &&
-           a.shape->partition_key == b.shape->partition_key && a.definition[0] == b.definition[0];
+  case Kind::table: // a partition changing parent or bound is detached and attached again
+    return a.shape->partition_key == b.shape->partition_key && a.definition[0] == b.definition[0];
   case Kind::type:
     return (!a.enum_labels.empty() && labels_only_added(a.enum_labels, b.enum_labels)) || attributes_only_added(a, b);
   case Kind::sequence:
