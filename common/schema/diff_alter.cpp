@@ -270,9 +270,10 @@ bool identity_index_made(const TableAlter& t) {
   return false;
 }
 
-bool has_column(const Model& model, const std::string& table, const std::string& column) {
-  auto it = model.objects.find("table:" + table);
-  return it != model.objects.end() && it->second.shape && find_column(*it->second.shape, column);
+// Does parent have column? A parent outside the diff (schema hectic) may: true.
+bool may_have_column(const Model& model, const std::string& parent, const std::string& column) {
+  auto it = model.objects.find("table:" + parent);
+  return it == model.objects.end() || !it->second.shape || find_column(*it->second.shape, column);
 }
 
 bool is_new_parent(const TableAlter& t, const std::string& parent) {
@@ -284,9 +285,11 @@ bool is_new_parent(const TableAlter& t, const std::string& parent) {
 // comes with a new INHERIT, not with a parent's ADD COLUMN)?
 bool from_new_parent(const TableAlter& t, const Column& column) {
   if (t.a.shape->partition_of || t.b.shape->partition_of) return false;
-  const auto& parents = t.a.shape->parents;
-  return std::none_of(parents.begin(), parents.end(),
-                      [&](const std::string& parent) { return has_column(t.p.to, parent, column.name); });
+  const auto& parents = t.b.shape->parents;
+  bool any_new = std::any_of(parents.begin(), parents.end(), [&](const auto& parent) { return is_new_parent(t, parent); });
+  return any_new && std::none_of(parents.begin(), parents.end(), [&](const std::string& parent) {
+    return !is_new_parent(t, parent) && may_have_column(t.p.to, parent, column.name);
+  });
 }
 
 // A column of the child's own that it now also inherits stays its own (attislocal) after INHERIT;
@@ -339,7 +342,7 @@ bool inherited_from_kept_parent(const TableAlter& t, const Column& column) {
   const auto& kept = t.b.shape->parents;
   if (t.a.shape->partition_of) return t.a.shape->partition_of == t.b.shape->partition_of;
   return std::any_of(parents.begin(), parents.end(), [&](const std::string& parent) {
-    return std::find(kept.begin(), kept.end(), parent) != kept.end() && has_column(t.p.from, parent, column.name);
+    return std::find(kept.begin(), kept.end(), parent) != kept.end() && may_have_column(t.p.from, parent, column.name);
   });
 }
 

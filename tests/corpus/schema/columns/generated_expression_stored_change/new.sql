@@ -1,2 +1,0 @@
-CREATE TABLE price (net numeric, vat numeric GENERATED ALWAYS AS (net * 0.25) STORED);
-INSERT INTO price (net) VALUES (100);
