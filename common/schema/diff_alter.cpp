@@ -346,12 +346,30 @@ bool inherited_from_kept_parent(const TableAlter& t, const Column& column) {
   });
 }
 
+// SET LOGGED / UNLOGGED in the order foreign keys allow (a logged table references only logged
+// ones): a table becomes unlogged after the tables that reference it, logged after those it
+// references. Each table once.
+void change_persistence(Planner& p, const Object& a, const Object& b) {
+  if (a.shape->unlogged == b.shape->unlogged || !p.early_column_steps.insert(a.key + "\n\npersistence").second) return;
+  bool unlogging = b.shape->unlogged;
+  for (const auto& [key, fk] : p.from.objects) {
+    if (fk.kind != Kind::constraint || fk.definition.rfind("FOREIGN KEY", 0) != 0) continue;
+    auto referencing = "table:" + fk.table;
+    for (const auto& referenced : fk.depends_on) {
+      if (referenced == referencing || referenced.rfind("table:", 0) != 0) continue;
+      auto first = unlogging ? (referenced == a.key ? referencing : "") : (referencing == a.key ? referenced : "");
+      if (!first.empty() && p.altered.count(first)) change_persistence(p, p.from.objects.at(first), p.to.objects.at(first));
+    }
+  }
+  TableAlter t{p, a, b};
+  t.emit("", unlogging ? "SET UNLOGGED" : "SET LOGGED",
+         {fmt::format("table rewrite: changing persistence rewrites {} ({})", b.name, t.rows())});
+}
+
 void alter_table_options(TableAlter& t) {
   const auto& x = *t.a.shape;
   const auto& y = *t.b.shape;
-  if (x.unlogged != y.unlogged)
-    t.emit("", y.unlogged ? "SET UNLOGGED" : "SET LOGGED",
-           {fmt::format("table rewrite: changing persistence rewrites {} ({})", t.b.name, t.rows())});
+  change_persistence(t.p, t.a, t.b);
   if (x.options != y.options) {
     if (!x.options.empty()) t.emit("", "RESET (" + option_names(x.options) + ")");
     if (!y.options.empty()) t.emit("", "SET (" + y.options + ")");
