@@ -442,3 +442,20 @@ TEST_CASE("a table that starts inheriting keeps its rows; the columns it only in
                           "'created_at'") == "f");
   CHECK(f.sandbox.psql(a, "SELECT count(*) FROM stamped") == "1");
 }
+
+TEST_CASE("a table attached as a partition, or detached, keeps its rows (no --allow-drop needed)") {
+  Fixture f;
+  auto parent = "CREATE TABLE m (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\n";
+  auto standalone = std::string(parent) + "CREATE TABLE m_2027 (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at));\n"
+                                          "INSERT INTO m_2027 VALUES (1, '2027-05-01');\n";
+  auto partition = std::string(parent) + "CREATE TABLE m_2027 PARTITION OF m FOR VALUES FROM ('2027-01-01') TO "
+                                         "('2028-01-01');\nINSERT INTO m_2027 VALUES (1, '2027-05-01');\n";
+  for (auto [from_sql, to_sql] : {std::pair{standalone, partition}, std::pair{partition, standalone}}) {
+    auto a = f.database(from_sql);
+    auto b = f.database(to_sql);
+    auto run = f.diff({"--from", a, "--to", b, "--apply"});
+    INFO(run.out << run.err);
+    CHECK(run.code == 0);
+    CHECK(f.sandbox.psql(a, "SELECT count(*) FROM m_2027") == "1");
+  }
+}
