@@ -51,21 +51,6 @@ void classify(Planner& p) {
     if (!p.from.objects.count(key)) p.added.insert(key);
 }
 
-// The indexes a table loses when it is attached as a partition go first: ATTACH PARTITION
-// would make them part of the parent's (no longer droppable) and builds its own.
-void free_indexes_of_attached_tables(Planner& p) {
-  for (const auto& key : p.removed) {
-    const auto& index = p.from.objects.at(key);
-    if (index.kind != Kind::index) continue;
-    auto table = "table:" + index.table;
-    if (!p.altered.count(table)) continue;
-    const auto& x = *p.from.objects.at(table).shape;
-    const auto& y = *p.to.objects.at(table).shape;
-    if (y.partition_of && (x.partition_of != y.partition_of || x.partition_bound != y.partition_bound))
-      p.early_drops.insert(key);
-  }
-}
-
 // Columns that disappear or change type, on tables kept on both sides.
 void find_column_changes(Planner& p) {
   for (const auto& key : p.altered) {
@@ -252,7 +237,6 @@ std::vector<Statement> diff(const Model& original_from, const Model& to, const D
   auto renames = apply_renames(from, to, options.renames);
   detail::Planner planner{from, to, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
   detail::classify(planner);
-  detail::free_indexes_of_attached_tables(planner);
   detail::find_column_changes(planner);
   detail::spread_rebuilds(planner);
   detail::free_sequences_early(planner);

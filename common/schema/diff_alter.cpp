@@ -55,6 +55,9 @@ long long sequence_option(const std::string& options, const std::string& word) {
 // ALTER SEQUENCE refuses a range that leaves the current value out (SQLSTATE 22023): then the
 // sequence restarts at its START value, said as a hazard.
 void alter_sequence(Planner& p, const Object& a, const Object& b) {
+  if (sequence_unlogged(a) != sequence_unlogged(b))
+    p.emit(b, '~', fmt::format("ALTER SEQUENCE {} SET {};", b.name, sequence_unlogged(b) ? "UNLOGGED" : "LOGGED"));
+  if (sequence_options(a) == sequence_options(b)) return;
   std::string restart;
   std::vector<std::string> hazards;
   if (!a.sequence_value.empty()) {
@@ -66,7 +69,7 @@ void alter_sequence(Planner& p, const Object& a, const Object& b) {
                                     sequence_option(b.definition, "START WITH"), value, min, max));
     }
   }
-  p.emit(b, '~', fmt::format("ALTER SEQUENCE {} {}{};", b.name, b.definition, restart), hazards);
+  p.emit(b, '~', fmt::format("ALTER SEQUENCE {} {}{};", b.name, sequence_options(b), restart), hazards);
 }
 
 struct TableAlter {
@@ -476,13 +479,6 @@ bool attributes_only_added(const Object& a, const Object& b) {
   auto x = composite_attributes(a);
   auto y = composite_attributes(b);
   return !x.empty() && y.size() > x.size() && std::equal(x.begin(), x.end(), y.begin());
-}
-
-void alter_sequence(Planner& p, const Object& a, const Object& b) {
-  if (sequence_unlogged(a) != sequence_unlogged(b))
-    p.emit(b, '~', fmt::format("ALTER SEQUENCE {} SET {};", b.name, sequence_unlogged(b) ? "UNLOGGED" : "LOGGED"));
-  if (sequence_options(a) != sequence_options(b))
-    p.emit(b, '~', fmt::format("ALTER SEQUENCE {} {};", b.name, sequence_options(b)));
 }
 
 void alter_definition(Planner& p, const Object& a, const Object& b) {
