@@ -11,6 +11,7 @@
 #include "common/base/log.hpp"
 #include "common/schema/catalog_reader.hpp"
 #include "common/schema/catalog_sql.hpp"
+#include "common/schema/ddl.hpp"
 
 namespace hectic::schema {
 namespace detail {
@@ -127,8 +128,9 @@ void read_sequences(Reader& reader) {
     o.kind = Kind::sequence;
     o.name = r.get(i, 1);
     o.key = "sequence:" + o.name;
-    o.definition = r.get(i, 2);
-    o.create_sql = fmt::format("CREATE SEQUENCE {} {};", o.name, o.definition);
+    o.definition = (r.get(i, 8) == "t" ? k_unlogged_sequence : "") + r.get(i, 2);
+    o.create_sql = fmt::format("CREATE {}SEQUENCE {} {};", sequence_unlogged(o) ? "UNLOGGED " : "", o.name,
+                               sequence_options(o));
     o.drop_sql = fmt::format("DROP SEQUENCE {};", o.name);
     o.comment_target = "SEQUENCE " + o.name;
     o.comment = r.get_optional(i, 3);

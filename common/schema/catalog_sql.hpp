@@ -78,7 +78,7 @@ inline constexpr const char* domain_constraints =
     "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE " HECTIC_SCHEMA_OK("n");
 
 // oid, name, options, comment, grants, owning table, owning column, current value (the
-// stored last_value: its start when never called or unreadable)
+// stored last_value: its start when never called or unreadable), unlogged
 inline constexpr const char* sequences =
     "SELECT c.oid, " HECTIC_QNAME("n", "c.relname") ", "
     "'AS ' || format_type(s.seqtypid, NULL) || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin "
@@ -92,7 +92,7 @@ inline constexpr const char* sequences =
     " a.attnum = d.refobjsubid WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
     " AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0), "
     "COALESCE(CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END, "
-    " s.seqstart) "
+    " s.seqstart), c.relpersistence = 'u' "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid "
     "WHERE c.relkind = 'S' AND " HECTIC_SCHEMA_OK("n") " AND " HECTIC_NOT_EXTENSION_MEMBER("pg_class", "c.oid")
     " AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
@@ -100,7 +100,7 @@ inline constexpr const char* sequences =
 
 // oid, name, relkind, persistence, partition key, partition bound, partition parent,
 // INHERITS parents (json), rls, force rls, reltuples, comment, grants, rowtype oid, reloptions,
-// unquoted name
+// unquoted name, replica identity, TOAST reloptions
 inline constexpr const char* tables =
     "SELECT c.oid, " HECTIC_QNAME("n", "c.relname") ", c.relkind, c.relpersistence, "
     "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
@@ -112,13 +112,22 @@ inline constexpr const char* tables =
     " WHERE i.inhrelid = c.oid AND NOT c.relispartition), "
     "c.relrowsecurity, c.relforcerowsecurity, c.reltuples, obj_description(c.oid, 'pg_class'), "
     HECTIC_GRANTS("c.relacl", "r", "c.relowner") ", c.reltype, array_to_string(c.reloptions, ', '), "
-    "n.nspname || '.' || c.relname "
+    "n.nspname || '.' || c.relname, "
+    // An identity index that was dropped behaves as NOTHING but shows as the default (pg_dump).
+    "CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING' WHEN 'i' THEN coalesce((SELECT "
+    " 'USING INDEX ' || quote_ident(ic.relname) FROM pg_index ri JOIN pg_class ic ON ic.oid = ri.indexrelid "
+    " WHERE ri.indrelid = c.oid AND ri.indisreplident), '') ELSE '' END, "
+    "(SELECT string_agg('toast.' || o, ', ') FROM pg_class tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid) "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE c.relkind IN ('r', 'p') AND " HECTIC_SCHEMA_OK("n") " AND "
     HECTIC_NOT_EXTENSION_MEMBER("pg_class", "c.oid") " ORDER BY 2";
 
 // table oid, attnum, name, type, collation, default, not null, identity, generated, local,
-// comment, grants, attrdef oid, identity sequence options, identity sequence, its grants
+// comment, grants, attrdef oid, identity sequence options, identity sequence, its grants,
+// storage (when not the type's), the type's storage, statistics target, compression, attribute
+// options
+#define HECTIC_STORAGE_WORD(letter)                                                                  \
+  "CASE " letter " WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'x' THEN 'EXTENDED' WHEN 'm' THEN 'MAIN' END"
 inline constexpr const char* columns =
     "SELECT a.attrelid, a.attnum, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), "
     "CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (SELECT "
@@ -133,7 +142,10 @@ inline constexpr const char* columns =
     " THEN ' CYCLE' ELSE ' NO CYCLE' END FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid WHERE "
     " d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND "
     " d.refobjsubid = a.attnum AND d.deptype = 'i') END, "
-    "ids.name, ids.grants "
+    "ids.name, ids.grants, "
+    "CASE WHEN a.attstorage <> t.typstorage THEN " HECTIC_STORAGE_WORD("a.attstorage") " END, "
+    HECTIC_STORAGE_WORD("t.typstorage") ", a.attstattarget, "
+    "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END, array_to_string(a.attoptions, ', ') "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
     "LEFT JOIN LATERAL (SELECT " HECTIC_QNAME("sn", "sc.relname") " AS name, " HECTIC_GRANTS("sc.relacl", "s", "sc.relowner")

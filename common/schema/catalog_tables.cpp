@@ -31,13 +31,16 @@ Object table_object(const pq::Result& r, int i) {
   shape.row_security = r.get(i, 8) == "t";
   shape.force_row_security = r.get(i, 9) == "t";
   shape.options = r.get(i, 14);
+  if (auto toast = r.get_optional(i, 17)) shape.options += (shape.options.empty() ? "" : ", ") + *toast;
+  shape.replica_identity = r.get(i, 16);
   shape.estimated_rows = std::stod(r.get(i, 10));
   o.comment = r.get_optional(i, 11);
   o.comment_target = "TABLE " + o.name;
   o.grant_target = "TABLE " + o.name;
-  o.definition = fmt::format("{} {} of={} bound={} by={} with={}", relkind, shape.unlogged ? "unlogged" : "logged",
-                             shape.partition_of.value_or(""), shape.partition_bound.value_or(""),
-                             shape.partition_key.value_or(""), r.get(i, 14));
+  o.definition = fmt::format("{} {} of={} bound={} by={} with={} replica={}", relkind,
+                             shape.unlogged ? "unlogged" : "logged", shape.partition_of.value_or(""),
+                             shape.partition_bound.value_or(""), shape.partition_key.value_or(""), shape.options,
+                             shape.replica_identity);
   for (const auto& parent : shape.parents) o.depends_on.insert("table:" + parent);
   if (shape.partition_of) o.depends_on.insert("table:" + *shape.partition_of);
   o.drop_sql = drop_statement(o);
@@ -57,6 +60,11 @@ Column column_from(const pq::Result& r, int i) {
   c.local = r.get(i, 9) == "t";
   c.comment = r.get_optional(i, 10);
   c.identity_options = r.get_optional(i, 13).value_or("");
+  c.storage = r.get_optional(i, 16).value_or("");
+  c.default_storage = r.get(i, 17);
+  c.statistics = std::stoi(r.get(i, 18));
+  c.compression = r.get_optional(i, 19).value_or("");
+  c.options = r.get(i, 20);
   return c;
 }
 
@@ -80,7 +88,7 @@ void read_columns(Reader& reader) {
     else object.shape->columns.push_back(std::move(column));
   }
   for (auto& [key, object] : reader.model.objects)
-    if (object.shape) object.create_sql = create_table_sql(object);
+    if (object.shape) object.create_sql = create_table_sql(object, reader.model);
 }
 
 namespace {

@@ -141,7 +141,59 @@ std::string column_definition(const Column& column) {
   return out;
 }
 
-std::string create_table_sql(const Object& table) {
+namespace {
+
+// The settings a new column of table starts with: those of the first parent that has it
+// (PostgreSQL copies storage and compression to a child, CREATE TABLE "INHERITS"), else none.
+Column starting_settings(const Object& table, const Model& model, const Column& column) {
+  Column start;
+  start.name = column.name;
+  std::vector<std::string> parents = table.shape->parents;
+  if (table.shape->partition_of) parents.insert(parents.begin(), *table.shape->partition_of);
+  for (const auto& parent : parents) {
+    auto it = model.objects.find("table:" + parent);
+    if (it == model.objects.end() || !it->second.shape) continue;
+    for (const auto& c : it->second.shape->columns)
+      if (c.name == column.name) {
+        start.storage = c.storage;
+        start.compression = c.compression;
+        return start;
+      }
+  }
+  return start;
+}
+
+} // namespace
+
+std::string option_names(const std::string& options) {
+  std::string out;
+  bool in_value = false;
+  for (char c : options) {
+    if (c == '=') in_value = true;
+    else if (c == ',') in_value = false;
+    if (!in_value) out += c;
+  }
+  return out;
+}
+
+std::vector<std::string> column_setting_changes(const std::string& table, const Column& from, const Column& to) {
+  std::vector<std::string> clauses;
+  if (from.storage != to.storage) clauses.push_back("SET STORAGE " + (to.storage.empty() ? to.default_storage : to.storage));
+  if (from.compression != to.compression)
+    clauses.push_back("SET COMPRESSION " + (to.compression.empty() ? "default" : to.compression));
+  if (from.statistics != to.statistics) clauses.push_back(fmt::format("SET STATISTICS {}", to.statistics));
+  if (from.options != to.options) {
+    if (!from.options.empty()) clauses.push_back("RESET (" + option_names(from.options) + ")");
+    if (!to.options.empty()) clauses.push_back("SET (" + to.options + ")");
+  }
+  std::vector<std::string> out;
+  // ONLY: each child table (partition) is compared and altered on its own.
+  for (const auto& clause : clauses)
+    out.push_back(fmt::format("ALTER TABLE ONLY {} ALTER COLUMN {} {};", table, to.name, clause));
+  return out;
+}
+
+std::string create_table_sql(const Object& table, const Model& model) {
   const auto& shape = *table.shape;
   std::string out;
   if (shape.partition_of) {
@@ -158,9 +210,21 @@ std::string create_table_sql(const Object& table) {
   if (shape.partition_key) out += " PARTITION BY " + *shape.partition_key;
   if (!shape.options.empty()) out += " WITH (" + shape.options + ")";
   out += ";";
+  for (const auto& column : shape.columns)
+    for (const auto& s : column_setting_changes(table.name, starting_settings(table, model, column), column))
+      out += "\n" + s;
+  // USING INDEX waits for its index, which creates it (diff_create_drop.cpp).
+  if (!shape.replica_identity.empty() && shape.replica_identity.rfind("USING INDEX", 0) != 0)
+    out += fmt::format("\nALTER TABLE {} REPLICA IDENTITY {};", table.name, shape.replica_identity);
   if (shape.row_security) out += fmt::format("\nALTER TABLE {} ENABLE ROW LEVEL SECURITY;", table.name);
   if (shape.force_row_security) out += fmt::format("\nALTER TABLE {} FORCE ROW LEVEL SECURITY;", table.name);
   return out;
+}
+
+bool sequence_unlogged(const Object& sequence) { return sequence.definition.rfind(k_unlogged_sequence, 0) == 0; }
+
+std::string sequence_options(const Object& sequence) {
+  return sequence.definition.substr(sequence_unlogged(sequence) ? std::string_view(k_unlogged_sequence).size() : 0);
 }
 
 std::string index_definition_without_name(const std::string& indexdef) {

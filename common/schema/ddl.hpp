@@ -12,8 +12,19 @@ namespace hectic::schema {
 // " GENERATED ALWAYS AS IDENTITY (START WITH ...)" of an identity column.
 std::string identity_clause(const Column& column);
 std::string column_definition(const Column& column);
-// CREATE TABLE of a table object (columns, INHERITS, PARTITION OF/BY, WITH, row security).
-std::string create_table_sql(const Object& table);
+// CREATE TABLE of a table object (columns, INHERITS, PARTITION OF/BY, WITH, row security,
+// column settings, replica identity); model holds its parents, whose column storage and
+// compression a new child starts with.
+std::string create_table_sql(const Object& table, const Model& model);
+// "ALTER TABLE ONLY t ALTER COLUMN c SET STORAGE ...;" statements that turn column from's
+// settings (storage, statistics, compression, attribute options) into to's.
+std::vector<std::string> column_setting_changes(const std::string& table, const Column& from, const Column& to);
+// The names of a reloptions-style list: "fillfactor=70, toast.x=y" -> "fillfactor, toast.x".
+std::string option_names(const std::string& options);
+// A sequence's definition is "[UNLOGGED ]AS integer INCREMENT BY ...": its persistence, its options.
+inline constexpr const char* k_unlogged_sequence = "UNLOGGED ";
+bool sequence_unlogged(const Object& sequence);
+std::string sequence_options(const Object& sequence);
 // pg_get_indexdef text with the index's own name cut out, so a renamed index compares equal.
 std::string index_definition_without_name(const std::string& indexdef);
 // The DROP of a table, index, constraint, trigger or policy (by name, and table for the parts);

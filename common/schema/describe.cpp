@@ -49,6 +49,14 @@ void column_changes(const Column& a, const Column& b, std::vector<std::string>& 
     out.push_back(fmt::format("column {} identity {} -> {}", n, identity_text(a.identity), identity_text(b.identity)));
   if (a.generated != b.generated)
     out.push_back(fmt::format("column {} generated {} -> {}", n, or_none(a.generated), or_none(b.generated)));
+  auto setting = [](const std::string& value) { return value.empty() ? std::string("default") : value; };
+  if (a.storage != b.storage) out.push_back(fmt::format("column {} storage {} -> {}", n, setting(a.storage), setting(b.storage)));
+  if (a.statistics != b.statistics)
+    out.push_back(fmt::format("column {} statistics {} -> {}", n, a.statistics, b.statistics));
+  if (a.compression != b.compression)
+    out.push_back(fmt::format("column {} compression {} -> {}", n, setting(a.compression), setting(b.compression)));
+  if (a.options != b.options)
+    out.push_back(fmt::format("column {} options ({}) -> ({})", n, a.options, b.options));
   if (a.local != b.local) out.push_back(fmt::format("column {} {}", n, b.local ? "now defined locally" : "now inherited only"));
   if (a.comment != b.comment) out.push_back(fmt::format("column {} comment {} -> {}", n, or_none(a.comment), or_none(b.comment)));
   if (a.grants != b.grants)
@@ -74,6 +82,9 @@ void storage_changes(const TableShape& a, const TableShape& b, std::vector<std::
   if (a.unlogged != b.unlogged) out.push_back(b.unlogged ? "now UNLOGGED" : "now LOGGED");
   if (a.options != b.options)
     out.push_back(fmt::format("storage options ({}) -> ({})", a.options, b.options));
+  if (a.replica_identity != b.replica_identity)
+    out.push_back(fmt::format("REPLICA IDENTITY {} -> {}", a.replica_identity.empty() ? "DEFAULT" : a.replica_identity,
+                              b.replica_identity.empty() ? "DEFAULT" : b.replica_identity));
   if (a.partition_key != b.partition_key)
     out.push_back(fmt::format("PARTITION BY {} -> {}", or_none(a.partition_key), or_none(b.partition_key)));
   if (a.partition_of != b.partition_of || a.partition_bound != b.partition_bound)

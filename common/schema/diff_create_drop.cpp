@@ -1,5 +1,7 @@
 // The create and drop statements of the diff, with their hazards; --online and
 // --rename-before-drop change what is written here.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/pg/quote.hpp"
@@ -23,6 +25,22 @@ const char* default_privilege_objects(Kind kind) {
   case Kind::schema: return "SCHEMAS";
   default: return nullptr;
   }
+}
+
+// An index built CONCURRENTLY exists only after the transaction: what follows it goes there too.
+bool built_outside(const Planner& p, const Object& object) {
+  return !p.out.empty() && p.out.back().object == object.key && !p.out.back().transactional;
+}
+
+// A new index (or primary key, unique constraint) that is its table's REPLICA IDENTITY sets it.
+void emit_replica_identity(Planner& p, const Object& index) {
+  auto table = p.to.objects.find("table:" + index.table);
+  if (table == p.to.objects.end() || !table->second.shape) return;
+  auto name = index.kind == Kind::index ? split_qualified(index.name).second : index.name;
+  auto identity = "USING INDEX " + name;
+  if (table->second.shape->replica_identity != identity) return;
+  p.emit(index, '~', fmt::format("ALTER TABLE {} REPLICA IDENTITY {};", index.table, identity), {},
+         !built_outside(p, index));
 }
 
 } // namespace
@@ -59,8 +77,7 @@ std::map<std::string, std::string> identity_sequence_grants_before(const Planner
 namespace {
 
 void emit_comment_and_grants(Planner& p, const Object& object) {
-  // An index built CONCURRENTLY exists only after the transaction: its comment follows it there.
-  bool outside = !p.out.empty() && p.out.back().object == object.key && !p.out.back().transactional;
+  bool outside = built_outside(p, object);
   if (object.comment && !object.comment_target.empty())
     p.emit(object, '~', comment_sql(object.comment_target, object.comment), {}, !outside);
   if (!object.grant_target.empty())
@@ -120,11 +137,24 @@ std::string type_word(const Object& type) {
 
 std::string aside_name(const Object& type) { return dropped_name(type.name, "rebuild"); }
 
+// Is sequence a serial column's whose table is kept and whose column becomes an identity? Its
+// last value is carried over to the identity's sequence (diff_alter.cpp), nothing is lost.
+bool value_carried_to_identity(const Planner& p, const Object& sequence) {
+  auto owner = p.from.objects.find("sequence_owner:" + sequence.name);
+  if (owner == p.from.objects.end() || !p.altered.count("table:" + owner->second.table)) return false;
+  const auto& table = p.to.objects.at("table:" + owner->second.table);
+  auto column = owner->second.definition.substr(owner->second.table.size() + 1);
+  return std::any_of(table.shape->columns.begin(), table.shape->columns.end(),
+                     [&](const Column& c) { return c.name == column && c.identity; });
+}
+
 std::vector<std::string> drop_hazards(const Planner& p, const Object& object) {
   switch (object.kind) {
   case Kind::table:
     return {fmt::format("data loss: drops table {} ({})", object.name, rows_note(p.from, object.key))};
-  case Kind::sequence: return {fmt::format("data loss: drops sequence {} and its current value", object.name)};
+  case Kind::sequence:
+    if (value_carried_to_identity(p, object)) return {};
+    return {fmt::format("data loss: drops sequence {} and its current value", object.name)};
   case Kind::type: return {fmt::format("data loss: drops type {}", object.name)};
   case Kind::extension: return {fmt::format("data loss: drops extension {} and its objects", object.name)};
   default: return {};
@@ -153,8 +183,14 @@ bool rename_aside(Planner& p, const Object& object) {
 
 void emit_create(Planner& p, const Object& object) {
   switch (object.kind) {
-  case Kind::index: emit_index_create(p, object); break;
-  case Kind::constraint: emit_constraint_create(p, object); break;
+  case Kind::index:
+    emit_index_create(p, object);
+    emit_replica_identity(p, object);
+    break;
+  case Kind::constraint:
+    emit_constraint_create(p, object);
+    emit_replica_identity(p, object);
+    break;
   case Kind::default_privilege: emit_default_privileges(p, object, '+', object.built_in_grants, object.grants); return;
   case Kind::trigger:
     // The hectic bundle's event triggers make hectic_* triggers on CREATE TABLE themselves.

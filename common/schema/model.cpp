@@ -66,9 +66,10 @@ std::string default_privilege_name(const std::string& role, const std::string& s
 }
 
 std::string column_definition_key(const Column& column) {
-  return fmt::format("{} {} gen={} def={} nn={} id={}{}", column.type, column.collation.value_or(""),
+  return fmt::format("{} {} gen={} def={} nn={} id={}{} set={}/{}/{}/{}", column.type, column.collation.value_or(""),
                      column.generated.value_or(""), column.default_expr.value_or(""), column.not_null,
-                     column.identity ? column.identity : '-', column.identity_options);
+                     column.identity ? column.identity : '-', column.identity_options, column.storage,
+                     column.statistics, column.compression, column.options);
 }
 
 } // namespace hectic::schema

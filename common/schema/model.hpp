@@ -37,6 +37,12 @@ struct Column {
   std::string identity_options;         // identity: "START WITH 1 INCREMENT BY 1 ... NO CYCLE"
   std::string identity_sequence;        // identity: its sequence (qualified), made by the column
   std::map<std::string, std::string> identity_sequence_grants; // GRANT ... ON SEQUENCE of it
+  // Per-column settings (ALTER TABLE ... ALTER COLUMN ... SET ...); empty: the default.
+  std::string storage;                  // SET STORAGE, when not the type's own ("EXTERNAL")
+  std::string default_storage;          // the type's own storage ("EXTENDED"), not compared
+  int statistics = -1;                  // SET STATISTICS (attstattarget), -1: the default
+  std::string compression;              // SET COMPRESSION ("pglz", "lz4")
+  std::string options;                  // SET (...) attribute options, "n_distinct=-0.5"
 };
 
 // What only a table has.
@@ -46,7 +52,8 @@ struct TableShape {
   std::optional<std::string> partition_of;    // parent of a partition
   std::optional<std::string> partition_bound; // FOR VALUES ...
   std::optional<std::string> partition_key;   // PARTITION BY ... of a partitioned table
-  std::string options;                  // reloptions, "fillfactor=70"
+  std::string options;                  // reloptions and its TOAST table's, "fillfactor=70, toast.x=y"
+  std::string replica_identity;         // "" (DEFAULT), "FULL", "NOTHING", "USING INDEX name"
   bool unlogged = false;
   bool row_security = false;
   bool force_row_security = false;
@@ -102,7 +109,8 @@ struct Model {
 // TABLES, SEQUENCES, FUNCTIONS, TYPES or SCHEMAS); its key is "default_privilege:" + name.
 std::string default_privilege_name(const std::string& role, const std::string& schema, const std::string& objects);
 
-// A column's compared parts as one string (type, collation, default, generation, NOT NULL, identity).
+// A column's compared parts as one string (type, collation, default, generation, NOT NULL,
+// identity, settings).
 std::string column_definition_key(const Column& column);
 
 // Which schemas a catalog read covers (README "migrator diff": --schema, --exclude-schema).

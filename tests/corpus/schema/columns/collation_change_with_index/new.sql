@@ -1,0 +1,2 @@
+CREATE TABLE person (id int PRIMARY KEY, name text COLLATE "C");
+CREATE INDEX person_name ON person (name);

@@ -1,0 +1,2 @@
+CREATE TABLE doc (id int PRIMARY KEY, title varchar(100), body text);
+ALTER TABLE doc ALTER COLUMN title SET STORAGE MAIN, ALTER COLUMN title SET STATISTICS 300;

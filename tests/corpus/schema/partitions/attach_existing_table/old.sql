@@ -1,0 +1,4 @@
+CREATE TABLE m (id int, at date, v text) PARTITION BY RANGE (at);
+CREATE TABLE m_2026 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE m_2027 (id int, at date, v text);
+INSERT INTO m_2027 VALUES (1, '2027-05-01', 'kept');

@@ -1,0 +1,2 @@
+CREATE TABLE m (id int, at date DEFAULT current_date, v text DEFAULT 'none') PARTITION BY RANGE (at);
+CREATE TABLE m_2026 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');

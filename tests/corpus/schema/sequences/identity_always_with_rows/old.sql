@@ -1,0 +1,2 @@
+CREATE TABLE t (id bigserial PRIMARY KEY, v text);
+INSERT INTO t (v) VALUES ('a'), ('b');

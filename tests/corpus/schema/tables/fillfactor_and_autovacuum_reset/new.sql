@@ -1,0 +1,1 @@
+CREATE TABLE hot (id int PRIMARY KEY, n int) WITH (autovacuum_vacuum_threshold = 1000);

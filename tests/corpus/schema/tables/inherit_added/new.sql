@@ -1,0 +1,3 @@
+CREATE TABLE stamped (created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE item (id int PRIMARY KEY, name text, created_at timestamptz NOT NULL DEFAULT now()) INHERITS (stamped);
+INSERT INTO item (id, name) VALUES (1, 'a');

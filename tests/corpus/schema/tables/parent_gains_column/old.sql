@@ -1,0 +1,2 @@
+CREATE TABLE stamped (created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE item (id int PRIMARY KEY) INHERITS (stamped);

@@ -1,0 +1,2 @@
+CREATE TABLE account (id int PRIMARY KEY, email text NOT NULL, tenant int NOT NULL);
+CREATE UNIQUE INDEX account_email ON account (email);

@@ -1,0 +1,1 @@
+CREATE TABLE cache (id serial PRIMARY KEY, k text, n int GENERATED ALWAYS AS IDENTITY);
