@@ -428,7 +428,7 @@ TEST_CASE("a serial column made identity (and back) keeps counting from its sequ
   }
 }
 
-TEST_CASE("a table that starts inheriting keeps its rows; the columns it only inherits end up inherited") {
+TEST_CASE("a table that starts inheriting keeps its rows, and the columns it only inherits end up inherited") {
   Fixture f;
   auto a = f.database("CREATE TABLE stamped (created_at timestamptz NOT NULL DEFAULT now());\n"
                       "CREATE TABLE item (id int PRIMARY KEY, name text);\nINSERT INTO item VALUES (1, 'kept');\n");

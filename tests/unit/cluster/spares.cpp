@@ -52,8 +52,10 @@ struct PoolFixture {
   PoolFixture() {
     auto data = dir.path() / "templates" / "key" / "data";
     stdfs::create_directories(data / "base" / "1");
+    stdfs::create_directories(data / "global");
     ::chmod(data.c_str(), 0700);
     write(data / "PG_VERSION", "15\n");
+    write(data / "global" / "pg_control", std::string(8192, '\0')); // take() checks both are there
     write(data / "base" / "1" / "1259", std::string(20000, 'x'));
     pool = spares::Pool{dir.path() / "spares" / "key", data, std::nullopt, 2};
   }
